@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# tcpdrop build: `make` (both programs), `make report` (laptop build: no clang, bpftool,
+# libbpf or libelf), `make check` (all tests), `make demo`, `make bench`, `make install`.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/')
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+# SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -D_GNU_SOURCE \
+	-Iformat -I$(BUILD) -DTCPDROP_VERSION='"$(VERSION)"'
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
+
+REPORT_LIBS := -lzstd -lpcap
+RECORD_LIBS := -lbpf -lelf -lz -lzstd
+
+FORMAT_SRC := $(wildcard format/*.c)
+REPORT_SRC := $(filter-out report/main.c,$(wildcard report/*.c))
+RECORD_SRC := $(filter-out record/main.c,$(wildcard record/*.c))
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+REPORT_BIN := $(BUILD)/tcpdrop-report
+RECORD_BIN := $(BUILD)/tcpdrop-record
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+REPLAY_BIN := $(BUILD)/tests/replay_reader
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
+
+.PHONY: all report record deps check unit fuzz-replay integration test-bins demo bench soak \
+	install clean format-check fuzz
+
+all: $(REPORT_BIN) $(RECORD_BIN)
+
+report: $(REPORT_BIN)
+
+record: $(RECORD_BIN)
+
+# ---- objects and archives ----
+
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libtdf.a: $(call objs,$(FORMAT_SRC))
+$(BUILD)/librpt.a: $(call objs,$(REPORT_SRC))
+$(BUILD)/librec.a: $(call objs,$(RECORD_SRC))
+$(BUILD)/libtestlib.a: $(call objs,$(TESTLIB_SRC))
+$(BUILD)/%.a:
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- BPF object and skeleton (never from the build host's kernel: bpf/kernel.h) ----
+
+$(BUILD)/tcpdrop.bpf.o: bpf/tcpdrop.bpf.c $(wildcard bpf/*.h)
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -c $< -o $@
+
+$(BUILD)/tcpdrop.skel.h: $(BUILD)/tcpdrop.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name tcpdrop_bpf > $@
+
+$(call objs,$(RECORD_SRC) record/main.c): $(BUILD)/tcpdrop.skel.h
+
+# ---- programs ----
+
+$(REPORT_BIN): $(BUILD)/report/main.o $(BUILD)/librpt.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(REPORT_LIBS) -o $@
+
+$(RECORD_BIN): $(BUILD)/record/main.o $(BUILD)/librec.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(RECORD_LIBS) -o $@
+
+# ---- tests ----
+# tests/unit/test_rec_*.c test record/ modules; every other test_*.c tests format/ or report/.
+
+$(BUILD)/tests/test_rec_%: $(BUILD)/tests/unit/test_rec_%.o $(BUILD)/librec.a $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(RECORD_LIBS) -lcmocka -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/librpt.a $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(REPORT_LIBS) -lcmocka -o $@
+
+$(REPLAY_BIN): $(BUILD)/tests/fuzz/fuzz_reader.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
+
+test-bins: all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
+
+# The libFuzzer build (clang): `make fuzz`, then build/fuzz/fuzz_reader tests/fuzz/corpus/reader
+fuzz: $(BUILD)/fuzz/fuzz_reader
+$(BUILD)/fuzz/fuzz_reader: tests/fuzz/fuzz_reader.c $(FORMAT_SRC)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iformat -fsanitize=fuzzer,address,undefined \
+		$^ -lzstd -o $@
+
+deps:
+	$(Q)sh tools/deps.sh
+
+# `make check`: everything, then everything again under ASan+UBSan. Integration tests need
+# root and BPF: they fail loudly under CI=true without them, and skip with a message elsewhere.
+check: deps
+	$(Q)$(MAKE) --no-print-directory test-bins
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test-bins
+	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/san
+
+unit: test-bins
+	$(Q)sh tests/run.sh --unit-only $(BUILD)
+
+integration: test-bins
+	$(Q)sh tests/run.sh --integration-only $(BUILD)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tools/demo.sh $(BUILD)
+
+-include bench/bench.mk
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(RECORD_BIN) $(DESTDIR)$(PREFIX)/sbin/tcpdrop-record
+	install -m 0755 $(REPORT_BIN) $(DESTDIR)$(PREFIX)/bin/tcpdrop-report
+	install -m 0644 man/tcpdrop-file.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/tcpdrop-record.8 man/tcpdrop-report.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Install every Debian package that building, testing and benchmarking tcpdrop need.
+# Idempotent: does nothing when all are present; apt-get update only when something is missing.
+set -eu
+
+PKGS="make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
+libpcap-dev libcmocka-dev tshark tcpdump nftables iproute2 procps bpftrace linux-perf
+valgrind util-linux time"
+
+missing=
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing (run 'sudo make deps')" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
