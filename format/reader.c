@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* reader: streams blocks from an fd or memory, validates and decompresses chunks, resyncs. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "wire.h"
+
+/*
+ * The input window must hold one whole block: a block header plus the largest payload any
+ * block may carry. That single buffer, the decompressed chunk (TDF_CHUNK_RAW_MAX) and the
+ * per-record tables below are all the memory a reader ever holds, whatever the file size.
+ */
+#define INPUT_CAP ((size_t)TDF_BLOCK_HDR_LEN + TDF_BLOCK_PAYLOAD_MAX)
+
+/*
+ * Decoded strings of one record: every on-disk string is a length byte plus its bytes and
+ * becomes the bytes plus a NUL, so one record body (<= TDF_RECORD_BODY_MAX) never needs more.
+ */
+#define STRINGS_CAP ((size_t)TDF_RECORD_BODY_MAX + 1)
+
+#define WHAT_LEN  160
+#define ERROR_LEN 512
+
+enum state {
+	ST_FILE_HEADER,
+	ST_BLOCKS,
+	ST_END,
+	ST_ERROR,
+};
+
+struct tdf_reader {
+	char *name;
+	enum state state;
+	int err;
+	char error[ERROR_LEN];
+	char what[WHAT_LEN]; /* text of the last TDF_EV_CORRUPT/TRUNCATED */
+
+	/* Input window: data[0..len) holds file bytes from offset base; pos is the next byte. */
+	int fd;
+	const uint8_t *data;
+	uint8_t *own; /* fd mode: the window buffer, INPUT_CAP bytes */
+	size_t len, pos;
+	uint64_t base;
+	bool eof;
+
+	/* The current chunk, validated as a whole before its first record is returned. */
+	ZSTD_DCtx *dctx;
+	uint8_t *raw;
+	size_t raw_cap;
+	size_t chunk_pos, chunk_end;
+	uint64_t chunk_offset;
+	int chunk_err; /* returned once the chunk's records before the problem are out */
+	char chunk_err_msg[WHAT_LEN];
+
+	/* Storage behind the pointers of the last returned record. */
+	void *items;
+	size_t items_cap; /* bytes */
+	char *strings;
+	size_t strings_used;
+	struct tdf_kaddr frames[TDF_STACK_MAX];
+
+	struct tdf_reader_stats stats;
+};
+
+static struct tdf_reader *reader_new(const char *name)
+{
+	struct tdf_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->fd = -1;
+	r->name = strdup(name ? name : "(input)");
+	r->strings = malloc(STRINGS_CAP);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->name || !r->strings || !r->dctx) {
+		tdf_reader_close(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return r;
+}
+
+struct tdf_reader *tdf_reader_open_fd(int fd, const char *name)
+{
+	struct tdf_reader *r;
+
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	r = reader_new(name);
+	if (!r)
+		return NULL;
+	r->own = malloc(INPUT_CAP);
+	if (!r->own) {
+		tdf_reader_close(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->fd = fd;
+	r->data = r->own;
+	return r;
+}
+
+struct tdf_reader *tdf_reader_open_mem(const void *buf, size_t len, const char *name)
+{
+	struct tdf_reader *r;
+
+	if (!buf && len) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = reader_new(name);
+	if (!r)
+		return NULL;
+	r->data = buf ? buf : (const uint8_t *)"";
+	r->len = len;
+	r->eof = true;
+	return r;
+}
+
+void tdf_reader_close(struct tdf_reader *r)
+{
+	if (!r)
+		return;
+	ZSTD_freeDCtx(r->dctx);
+	free(r->items);
+	free(r->strings);
+	free(r->raw);
+	free(r->own);
+	free(r->name);
+	free(r);
+}
+
+const char *tdf_reader_error(const struct tdf_reader *r)
+{
+	return r ? r->error : "";
+}
+
+void tdf_reader_stats(const struct tdf_reader *r, struct tdf_reader_stats *st)
+{
+	if (r && st)
+		*st = r->stats;
+	else if (st)
+		memset(st, 0, sizeof(*st));
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(struct tdf_reader *r, int err,
+						      uint64_t offset, const char *fmt, ...)
+{
+	char what[WHAT_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(r->error, sizeof(r->error), "%s: offset %" PRIu64 ": %s", r->name, offset, what);
+	r->err = err;
+	r->state = ST_ERROR;
+	return err;
+}
+
+static uint64_t here(const struct tdf_reader *r)
+{
+	return r->base + r->pos;
+}
+
+/*
+ * Make n bytes from pos available if the input has them. Returns how many are (< n only at
+ * the end of the input) or -errno. n never exceeds INPUT_CAP.
+ */
+static ssize_t fill(struct tdf_reader *r, size_t n)
+{
+	while (r->len - r->pos < n && !r->eof) {
+		ssize_t got;
+
+		if (r->pos + n > INPUT_CAP) {
+			memmove(r->own, r->own + r->pos, r->len - r->pos);
+			r->base += r->pos;
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		got = read(r->fd, r->own + r->len, INPUT_CAP - r->len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (got == 0)
+			r->eof = true;
+		r->len += (size_t)got;
+	}
+	return (ssize_t)(r->len - r->pos < n ? r->len - r->pos : n);
+}
+
+static bool header_valid(const uint8_t *h)
+{
+	return memcmp(h, TDF_SYNC, TDF_SYNC_LEN) == 0 &&
+	       le32_get(h + 16) == tdf_crc32c(0, h, TDF_BLOCK_HDR_CRC_SPAN) &&
+	       le32_get(h + 8) <= TDF_BLOCK_PAYLOAD_MAX;
+}
+
+/* Could the n (< TDF_BLOCK_HDR_LEN) bytes at p be the start of a block cut by the input end? */
+static bool sync_prefix(const uint8_t *p, size_t n)
+{
+	return memcmp(p, TDF_SYNC, n < TDF_SYNC_LEN ? n : TDF_SYNC_LEN) == 0;
+}
+
+/*
+ * Advance pos to the next block header whose sync marker and header CRC check out, or to a
+ * tail that could be a block cut short by the end of the input, or to the end.
+ */
+static int resync(struct tdf_reader *r)
+{
+	for (;;) {
+		ssize_t n = fill(r, TDF_BLOCK_HDR_LEN);
+		const uint8_t *t;
+
+		if (n < 0)
+			return (int)n;
+		if ((size_t)n < TDF_BLOCK_HDR_LEN) {
+			while (r->pos < r->len && !sync_prefix(r->data + r->pos, r->len - r->pos))
+				r->pos++;
+			return 0;
+		}
+		if (header_valid(r->data + r->pos))
+			return 0;
+		r->pos++;
+		t = memchr(r->data + r->pos, TDF_SYNC[0], r->len - r->pos);
+		r->pos = t ? (size_t)(t - r->data) : r->len;
+	}
+}
+
+static void problem(struct tdf_reader *r, struct tdf_record *rec, uint32_t type, uint64_t offset,
+		    uint64_t skipped)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = type;
+	rec->offset = offset;
+	rec->problem.offset = offset;
+	rec->problem.skipped = skipped;
+	rec->problem.what = r->what;
+}
+
+/* ---- record bodies ---- */
+
+static void *items_get(struct tdf_reader *r, size_t count, size_t size)
+{
+	size_t need = count * size; /* count <= UINT16_MAX, size <= 16: cannot overflow */
+
+	if (need == 0)
+		return r->items;
+	if (need > r->items_cap) {
+		void *n = realloc(r->items, need);
+		if (!n)
+			return NULL;
+		r->items = n;
+		r->items_cap = need;
+	}
+	return r->items;
+}
+
+static const char *cur_str(struct tdf_reader *r, struct cursor *c)
+{
+	uint8_t n = cur_u8(c);
+	const uint8_t *p = cur_take(c, n);
+	char *s;
+
+	if (!p || r->strings_used + n + 1 > STRINGS_CAP) {
+		c->bad = true;
+		return "";
+	}
+	s = r->strings + r->strings_used;
+	memcpy(s, p, n);
+	s[n] = '\0';
+	r->strings_used += n + 1;
+	return s;
+}
+
+/*
+ * Decode one body of a known type into rec. Returns 0, -EBADMSG with a reason in why, or
+ * -ENOMEM. Bodies longer than this version knows are accepted: fields are only ever appended.
+ */
+static int decode_body(struct tdf_reader *r, uint8_t type, const uint8_t *body, size_t len,
+		       struct tdf_record *rec, char *why)
+{
+	struct cursor c;
+	uint32_t count;
+
+	cur_init(&c, body, len);
+	r->strings_used = 0;
+	memset(rec, 0, sizeof(*rec));
+	rec->type = type;
+	switch (type) {
+	case TDF_REC_META: {
+		struct tdf_kv *kv;
+
+		count = cur_u16(&c);
+		/* Each pair takes at least its two length bytes. */
+		if (c.bad || (uint64_t)count * 2 > c.left)
+			goto short_body;
+		kv = items_get(r, count, sizeof(*kv));
+		if (!kv && count)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < count; i++) {
+			kv[i].key = cur_str(r, &c);
+			kv[i].value = cur_str(r, &c);
+		}
+		rec->meta.count = count;
+		rec->meta.kv = kv;
+		break;
+	}
+	case TDF_REC_CLOCK:
+		rec->clock.boot_ns = cur_u64(&c);
+		rec->clock.real_ns = cur_u64(&c);
+		break;
+	case TDF_REC_REASONS:
+	case TDF_REC_STATES: {
+		struct tdf_name *nm;
+
+		count = cur_u16(&c);
+		/* Each entry takes at least a u32 value and a length byte. */
+		if (c.bad || (uint64_t)count * 5 > c.left)
+			goto short_body;
+		nm = items_get(r, count, sizeof(*nm));
+		if (!nm && count)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < count; i++) {
+			nm[i].value = cur_u32(&c);
+			nm[i].name = cur_str(r, &c);
+		}
+		rec->names.count = count;
+		rec->names.names = nm;
+		break;
+	}
+	case TDF_REC_KMOD:
+		rec->kmod.id = cur_u32(&c);
+		rec->kmod.name = cur_str(r, &c);
+		if (!c.bad &&
+		    (rec->kmod.id == TDF_MOD_VMLINUX || rec->kmod.id == TDF_MOD_UNKNOWN)) {
+			snprintf(why, WHAT_LEN, "KMOD record uses reserved module id %" PRIu32,
+				 rec->kmod.id);
+			return -EBADMSG;
+		}
+		break;
+	case TDF_REC_KSYMS: {
+		struct tdf_ksym *ks;
+
+		rec->ksyms.mod = cur_u32(&c);
+		count = cur_u16(&c);
+		if (c.bad || (uint64_t)count * 5 > c.left)
+			goto short_body;
+		ks = items_get(r, count, sizeof(*ks));
+		if (!ks && count)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < count; i++) {
+			ks[i].off = cur_u32(&c);
+			ks[i].name = cur_str(r, &c);
+		}
+		rec->ksyms.count = count;
+		rec->ksyms.syms = ks;
+		break;
+	}
+	case TDF_REC_STACK:
+		rec->stack.id = cur_u32(&c);
+		rec->stack.depth = cur_u16(&c);
+		if (c.bad)
+			goto short_body;
+		if (rec->stack.depth > TDF_STACK_MAX) {
+			snprintf(why, WHAT_LEN, "stack depth %" PRIu32 " exceeds the cap %u",
+				 rec->stack.depth, TDF_STACK_MAX);
+			return -EBADMSG;
+		}
+		for (uint32_t i = 0; i < rec->stack.depth; i++) {
+			r->frames[i].mod = cur_u32(&c);
+			r->frames[i].off = cur_u32(&c);
+		}
+		rec->stack.frames = r->frames;
+		break;
+	case TDF_REC_LOSS:
+		rec->loss.kind = cur_u8(&c);
+		rec->loss.cpu = cur_u32(&c);
+		rec->loss.count = cur_u64(&c);
+		rec->loss.from_ns = cur_u64(&c);
+		rec->loss.to_ns = cur_u64(&c);
+		break;
+	case TDF_REC_DROP: {
+		struct tdf_drop *d = &rec->drop;
+
+		d->seq_no = cur_u64(&c);
+		d->ts_ns = cur_u64(&c);
+		d->cpu = cur_u32(&c);
+		d->pid = cur_u32(&c);
+		d->tid = cur_u32(&c);
+		cur_copy(&c, d->comm, TDF_COMM_LEN);
+		d->family = cur_u8(&c);
+		d->tcp_flags = cur_u8(&c);
+		d->state = cur_u8(&c);
+		d->dir = cur_u8(&c);
+		cur_copy(&c, d->saddr, 16);
+		cur_copy(&c, d->daddr, 16);
+		d->sport = cur_u16(&c);
+		d->dport = cur_u16(&c);
+		d->tcp_seq = cur_u32(&c);
+		d->tcp_ack = cur_u32(&c);
+		d->win = cur_u16(&c);
+		d->reason = cur_u32(&c);
+		d->location.mod = cur_u32(&c);
+		d->location.off = cur_u32(&c);
+		d->netns = cur_u32(&c);
+		d->ifindex = cur_u32(&c);
+		cur_copy(&c, d->ifname, TDF_IFNAME_LEN);
+		d->len = cur_u32(&c);
+		d->stack_id = cur_u32(&c);
+		d->caplen = cur_u16(&c);
+		if (c.bad)
+			goto short_body;
+		if (d->caplen > TDF_SNAP_MAX) {
+			snprintf(why, WHAT_LEN, "drop caplen %u exceeds the cap %u", d->caplen,
+				 TDF_SNAP_MAX);
+			return -EBADMSG;
+		}
+		d->data = d->caplen ? cur_take(&c, d->caplen) : NULL;
+		/* Untrusted fixed-size strings come out NUL-terminated whatever the file says. */
+		d->comm[TDF_COMM_LEN - 1] = '\0';
+		d->ifname[TDF_IFNAME_LEN - 1] = '\0';
+		break;
+	}
+	default:
+		snprintf(why, WHAT_LEN, "internal: record type %u has no decoder", type);
+		return -EBADMSG;
+	}
+	if (c.bad)
+		goto short_body;
+	return 0;
+
+short_body:
+	snprintf(why, WHAT_LEN, "record type %u: body of %zu bytes is too short", type, len);
+	return -EBADMSG;
+}
+
+static bool rec_type_known(uint8_t type)
+{
+	return type >= TDF_REC_META && type <= TDF_REC_DROP;
+}
+
+/* ---- blocks ---- */
+
+/*
+ * Decompress and check a whole chunk: sizes, zstd frame, every record header and every known
+ * body. Returns 0 (chunk ready), -EBADMSG (reason in why) or -ENOMEM.
+ */
+static int chunk_load(struct tdf_reader *r, const uint8_t *payload, uint32_t payload_len,
+		      uint64_t offset, char *why)
+{
+	uint32_t raw_len, record_count, records = 0;
+	const uint8_t *frame;
+	size_t frame_len, got, pos = 0;
+	unsigned long long content;
+	struct tdf_record scratch;
+	int ret;
+
+	r->chunk_pos = r->chunk_end = 0;
+	r->chunk_err = 0;
+	if (payload_len < TDF_CHUNK_HDR_LEN) {
+		snprintf(why, WHAT_LEN, "chunk payload of %" PRIu32 " bytes is shorter than 8",
+			 payload_len);
+		return -EBADMSG;
+	}
+	raw_len = le32_get(payload);
+	record_count = le32_get(payload + 4);
+	frame = payload + TDF_CHUNK_HDR_LEN;
+	frame_len = payload_len - TDF_CHUNK_HDR_LEN;
+	if (raw_len > TDF_CHUNK_RAW_MAX) {
+		snprintf(why, WHAT_LEN, "chunk raw length %" PRIu32 " exceeds the cap %u", raw_len,
+			 TDF_CHUNK_RAW_MAX);
+		return -EBADMSG;
+	}
+	content = ZSTD_getFrameContentSize(frame, frame_len);
+	if (content == ZSTD_CONTENTSIZE_ERROR) {
+		snprintf(why, WHAT_LEN, "chunk payload is not a zstd frame");
+		return -EBADMSG;
+	}
+	if (content == ZSTD_CONTENTSIZE_UNKNOWN) {
+		snprintf(why, WHAT_LEN, "zstd frame does not state its content size");
+		return -EBADMSG;
+	}
+	if (content != raw_len) {
+		snprintf(why, WHAT_LEN, "zstd content size %llu differs from raw length %" PRIu32,
+			 content, raw_len);
+		return -EBADMSG;
+	}
+	got = ZSTD_findFrameCompressedSize(frame, frame_len);
+	if (ZSTD_isError(got)) {
+		snprintf(why, WHAT_LEN, "zstd frame is cut short or damaged (%s)",
+			 ZSTD_getErrorName(got));
+		return -EBADMSG;
+	}
+	if (got != frame_len) {
+		snprintf(why, WHAT_LEN, "%zu bytes follow the zstd frame", frame_len - got);
+		return -EBADMSG;
+	}
+	if (raw_len > r->raw_cap || !r->raw) {
+		/* Grow by doubling up to the cap: few reallocations, small files stay small. */
+		size_t cap = r->raw_cap ? r->raw_cap : 64u << 10;
+		uint8_t *n;
+
+		while (cap < raw_len)
+			cap *= 2;
+		if (cap > TDF_CHUNK_RAW_MAX)
+			cap = TDF_CHUNK_RAW_MAX;
+		n = realloc(r->raw, cap);
+		if (!n)
+			return -ENOMEM;
+		r->raw = n;
+		r->raw_cap = cap;
+	}
+	got = ZSTD_decompressDCtx(r->dctx, r->raw, raw_len, frame, frame_len);
+	if (ZSTD_isError(got)) {
+		snprintf(why, WHAT_LEN, "zstd: %s", ZSTD_getErrorName(got));
+		return -EBADMSG;
+	}
+	if (got != raw_len) {
+		snprintf(why, WHAT_LEN, "chunk decompressed to %zu bytes, raw length says %" PRIu32,
+			 got, raw_len);
+		return -EBADMSG;
+	}
+
+	while (pos < raw_len) {
+		uint8_t type, flags;
+		uint16_t body_len;
+
+		if (raw_len - pos < TDF_REC_HDR_LEN) {
+			snprintf(why, WHAT_LEN, "record header at chunk byte %zu runs past the end",
+				 pos);
+			return -EBADMSG;
+		}
+		type = r->raw[pos];
+		flags = r->raw[pos + 1];
+		body_len = le16_get(r->raw + pos + 2);
+		if (raw_len - pos - TDF_REC_HDR_LEN < body_len) {
+			snprintf(why, WHAT_LEN,
+				 "record body of %u bytes at chunk byte %zu runs past the end",
+				 body_len, pos);
+			return -EBADMSG;
+		}
+		if (rec_type_known(type)) {
+			ret = decode_body(r, type, r->raw + pos + TDF_REC_HDR_LEN, body_len,
+					  &scratch, why);
+			if (ret)
+				return ret;
+		} else if (!(flags & TDF_REC_FLAG_SKIPPABLE)) {
+			/* Records before it are sound and are returned first. */
+			r->chunk_err = -ENOTSUP;
+			snprintf(r->chunk_err_msg, sizeof(r->chunk_err_msg),
+				 "record type %u is not known to this reader (newer tcpdrop?)",
+				 type);
+			break;
+		}
+		pos += TDF_REC_HDR_LEN + body_len;
+		records++;
+	}
+	if (!r->chunk_err && records != record_count) {
+		snprintf(why, WHAT_LEN, "chunk holds %" PRIu32 " records, its header says %" PRIu32,
+			 records, record_count);
+		return -EBADMSG;
+	}
+	r->chunk_end = pos;
+	r->chunk_offset = offset;
+	r->stats.chunks++;
+	return 0;
+}
+
+/* Next record of the loaded chunk: 1, 0 when the chunk is used up, or -errno. */
+static int chunk_next(struct tdf_reader *r, struct tdf_record *rec)
+{
+	char why[WHAT_LEN];
+
+	while (r->chunk_pos < r->chunk_end) {
+		const uint8_t *h = r->raw + r->chunk_pos;
+		uint16_t body_len = le16_get(h + 2);
+		int ret;
+
+		r->chunk_pos += TDF_REC_HDR_LEN + body_len;
+		if (!rec_type_known(h[0]))
+			continue; /* skippable: chunk_load stopped at any that is not */
+		ret = decode_body(r, h[0], h + TDF_REC_HDR_LEN, body_len, rec, why);
+		if (ret)
+			return fail(r, ret, r->chunk_offset, "%s",
+				    ret == -ENOMEM ? "out of memory" : why);
+		rec->offset = r->chunk_offset;
+		return 1;
+	}
+	if (r->chunk_err) {
+		int err = r->chunk_err;
+
+		r->chunk_err = 0;
+		return fail(r, err, r->chunk_offset, "%s", r->chunk_err_msg);
+	}
+	return 0;
+}
+
+static int read_file_header(struct tdf_reader *r, struct tdf_record *rec)
+{
+	ssize_t n = fill(r, TDF_FILE_HDR_LEN);
+	const uint8_t *h = r->data + r->pos;
+	uint16_t major, minor;
+
+	if (n < 0)
+		return fail(r, (int)n, 0, "read: %s", strerror((int)-n));
+	if ((size_t)n < TDF_FILE_HDR_LEN) {
+		if (memcmp(h, TDF_MAGIC, (size_t)n < TDF_MAGIC_LEN ? (size_t)n : TDF_MAGIC_LEN))
+			return fail(r, -EBADMSG, 0, "not a tcpdrop trace file");
+		snprintf(r->what, sizeof(r->what), "input ends inside the %u-byte file header",
+			 TDF_FILE_HDR_LEN);
+		problem(r, rec, TDF_EV_TRUNCATED, 0, (uint64_t)n);
+		r->stats.truncated = true;
+		r->pos += (size_t)n;
+		r->state = ST_END;
+		return 1;
+	}
+	if (memcmp(h, TDF_MAGIC, TDF_MAGIC_LEN))
+		return fail(r, -EBADMSG, 0, "not a tcpdrop trace file");
+	major = le16_get(h + 8);
+	minor = le16_get(h + 10);
+	if (major == 0)
+		return fail(r, -EBADMSG, 8, "format major version 0 does not exist");
+	if (major > TDF_VERSION_MAJOR)
+		return fail(
+		    r, -ENOTSUP, 8,
+		    "format version %u.%u is newer than this reader's %u.%u (newer tcpdrop?)",
+		    major, minor, TDF_VERSION_MAJOR, TDF_VERSION_MINOR);
+	r->pos += TDF_FILE_HDR_LEN;
+	r->state = ST_BLOCKS;
+	return 0;
+}
+
+/* Skip from the damaged block at offset to the next plausible block; report it. */
+static int corrupt(struct tdf_reader *r, struct tdf_record *rec, uint64_t offset)
+{
+	int ret;
+
+	r->pos++;
+	ret = resync(r);
+	if (ret)
+		return fail(r, ret, here(r), "read: %s", strerror(-ret));
+	problem(r, rec, TDF_EV_CORRUPT, offset, here(r) - offset);
+	r->stats.corrupt++;
+	r->stats.skipped_bytes += here(r) - offset;
+	return 1;
+}
+
+/* A block whose framing is sound but whose content is bad: skip exactly that block. */
+static int corrupt_block(struct tdf_reader *r, struct tdf_record *rec, uint64_t offset,
+			 size_t block_len)
+{
+	r->pos += block_len;
+	problem(r, rec, TDF_EV_CORRUPT, offset, block_len);
+	r->stats.corrupt++;
+	r->stats.skipped_bytes += block_len;
+	return 1;
+}
+
+static int read_block(struct tdf_reader *r, struct tdf_record *rec)
+{
+	uint64_t offset = here(r);
+	const uint8_t *h, *payload;
+	uint16_t type, flags;
+	uint32_t payload_len;
+	size_t block_len;
+	ssize_t n;
+	int ret;
+
+	n = fill(r, TDF_BLOCK_HDR_LEN);
+	if (n < 0)
+		return fail(r, (int)n, offset, "read: %s", strerror((int)-n));
+	if (n == 0) {
+		r->state = ST_END;
+		return 0;
+	}
+	h = r->data + r->pos;
+	if ((size_t)n < TDF_BLOCK_HDR_LEN) {
+		if (sync_prefix(h, (size_t)n))
+			goto truncated;
+		snprintf(r->what, sizeof(r->what), "%zd stray bytes at the end", n);
+		return corrupt(r, rec, offset);
+	}
+	if (memcmp(h, TDF_SYNC, TDF_SYNC_LEN)) {
+		snprintf(r->what, sizeof(r->what), "no block sync marker");
+		return corrupt(r, rec, offset);
+	}
+	if (le32_get(h + 16) != tdf_crc32c(0, h, TDF_BLOCK_HDR_CRC_SPAN)) {
+		snprintf(r->what, sizeof(r->what), "block header CRC32C mismatch");
+		return corrupt(r, rec, offset);
+	}
+	type = le16_get(h + 4);
+	flags = le16_get(h + 6);
+	payload_len = le32_get(h + 8);
+	if (payload_len > TDF_BLOCK_PAYLOAD_MAX) {
+		snprintf(r->what, sizeof(r->what),
+			 "block payload length %" PRIu32 " exceeds the cap %u", payload_len,
+			 TDF_BLOCK_PAYLOAD_MAX);
+		return corrupt(r, rec, offset);
+	}
+	block_len = TDF_BLOCK_HDR_LEN + (size_t)payload_len;
+	n = fill(r, block_len);
+	if (n < 0)
+		return fail(r, (int)n, offset, "read: %s", strerror((int)-n));
+	h = r->data + r->pos; /* fill may have moved the window */
+	if ((size_t)n < block_len)
+		goto truncated;
+	payload = h + TDF_BLOCK_HDR_LEN;
+	if (le32_get(h + 12) != tdf_crc32c(0, payload, payload_len)) {
+		snprintf(r->what, sizeof(r->what), "block payload CRC32C mismatch");
+		return corrupt(r, rec, offset);
+	}
+
+	switch (type) {
+	case TDF_BLOCK_CHUNK:
+		ret = chunk_load(r, payload, payload_len, offset, r->what);
+		if (ret == -ENOMEM)
+			return fail(r, ret, offset, "out of memory");
+		if (ret)
+			return corrupt_block(r, rec, offset, block_len);
+		r->pos += block_len;
+		return 0;
+	case TDF_BLOCK_INDEX: {
+		struct cursor c;
+		uint32_t entries;
+
+		cur_init(&c, payload, payload_len);
+		memset(rec, 0, sizeof(*rec));
+		rec->type = TDF_EV_INDEX;
+		rec->offset = offset;
+		rec->index.chunks = cur_u32(&c);
+		entries = cur_u32(&c);
+		rec->index.drops = cur_u64(&c);
+		rec->index.lost = cur_u64(&c);
+		rec->index.excluded = cur_u64(&c);
+		rec->index.first_ns = cur_u64(&c);
+		rec->index.last_ns = cur_u64(&c);
+		if (c.bad || (uint64_t)entries * TDF_INDEX_ENTRY_LEN > c.left) {
+			snprintf(r->what, sizeof(r->what),
+				 "index of %" PRIu32 " bytes is too short for its contents",
+				 payload_len);
+			return corrupt_block(r, rec, offset, block_len);
+		}
+		r->pos += block_len;
+		return 1;
+	}
+	case TDF_BLOCK_TRAILER:
+		if (payload_len != TDF_TRAILER_PAYLOAD_LEN ||
+		    memcmp(payload + 16, TDF_TRAILER_MAGIC, 8)) {
+			snprintf(r->what, sizeof(r->what), "malformed trailer");
+			return corrupt_block(r, rec, offset, block_len);
+		}
+		r->stats.clean_close = true;
+		r->pos += block_len;
+		return 0;
+	default:
+		if (!(flags & TDF_FLAG_SKIPPABLE))
+			return fail(r, -ENOTSUP, offset,
+				    "block type %u is not known to this reader (newer tcpdrop?)",
+				    type);
+		r->pos += block_len;
+		return 0;
+	}
+
+truncated:
+	snprintf(r->what, sizeof(r->what), "input ends inside a block (%zd of its bytes present)",
+		 n);
+	problem(r, rec, TDF_EV_TRUNCATED, offset, (uint64_t)n);
+	r->stats.truncated = true;
+	r->pos += (size_t)n;
+	r->state = ST_END;
+	return 1;
+}
+
+int tdf_reader_next(struct tdf_reader *r, struct tdf_record *rec)
+{
+	int ret;
+
+	if (!r || !rec)
+		return -EINVAL;
+	for (;;) {
+		switch (r->state) {
+		case ST_ERROR:
+			return r->err;
+		case ST_END:
+			return 0;
+		case ST_FILE_HEADER:
+			ret = read_file_header(r, rec);
+			if (ret)
+				return ret;
+			break;
+		case ST_BLOCKS:
+			ret = chunk_next(r, rec);
+			if (ret)
+				return ret;
+			ret = read_block(r, rec);
+			if (ret)
+				return ret;
+			break;
+		}
+	}
+}

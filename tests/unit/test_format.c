@@ -1,0 +1,1551 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* test_format: round trips, corruption classes, truncation and pipes for the trace file library. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../lib/tdftest.h"
+#include "tdf.h"
+#include "wire.h"
+
+/* ---- helpers ---- */
+
+struct blk {
+	size_t off, len;
+	uint16_t type;
+};
+
+/* Walk the blocks of a well-formed file. Returns how many were found. */
+static size_t walk_blocks(const uint8_t *buf, size_t len, struct blk *b, size_t max)
+{
+	size_t off = TDF_FILE_HDR_LEN, n = 0;
+
+	while (off + TDF_BLOCK_HDR_LEN <= len && n < max) {
+		assert_memory_equal(buf + off, TDF_SYNC, 4);
+		b[n].off = off;
+		b[n].type = le16_get(buf + off + 4);
+		b[n].len = TDF_BLOCK_HDR_LEN + le32_get(buf + off + 8);
+		off += b[n].len;
+		n++;
+	}
+	assert_int_equal(off, len);
+	return n;
+}
+
+/* Recompute both CRCs of the block at off (after a test changed its bytes on purpose). */
+static void reseal(uint8_t *buf, size_t off)
+{
+	uint32_t plen = le32_get(buf + off + 8);
+
+	le32_put(buf + off + 12, tdf_crc32c(0, buf + off + TDF_BLOCK_HDR_LEN, plen));
+	le32_put(buf + off + 16, tdf_crc32c(0, buf + off, TDF_BLOCK_HDR_CRC_SPAN));
+}
+
+static void assert_drop_equal(const struct tdf_drop *a, const struct tdf_drop *b)
+{
+	assert_int_equal(a->seq_no, b->seq_no);
+	assert_int_equal(a->ts_ns, b->ts_ns);
+	assert_int_equal(a->cpu, b->cpu);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->tid, b->tid);
+	assert_memory_equal(a->comm, b->comm, TDF_COMM_LEN);
+	assert_int_equal(a->family, b->family);
+	assert_int_equal(a->tcp_flags, b->tcp_flags);
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->dir, b->dir);
+	assert_memory_equal(a->saddr, b->saddr, 16);
+	assert_memory_equal(a->daddr, b->daddr, 16);
+	assert_int_equal(a->sport, b->sport);
+	assert_int_equal(a->dport, b->dport);
+	assert_int_equal(a->tcp_seq, b->tcp_seq);
+	assert_int_equal(a->tcp_ack, b->tcp_ack);
+	assert_int_equal(a->win, b->win);
+	assert_int_equal(a->reason, b->reason);
+	assert_int_equal(a->location.mod, b->location.mod);
+	assert_int_equal(a->location.off, b->location.off);
+	assert_int_equal(a->netns, b->netns);
+	assert_int_equal(a->ifindex, b->ifindex);
+	assert_memory_equal(a->ifname, b->ifname, TDF_IFNAME_LEN);
+	assert_int_equal(a->len, b->len);
+	assert_int_equal(a->stack_id, b->stack_id);
+	assert_int_equal(a->caplen, b->caplen);
+	if (a->caplen)
+		assert_memory_equal(a->data, b->data, a->caplen);
+}
+
+/* A file: header + the given raw records in one chunk (count honest). */
+static void one_chunk_file(struct tdftest_buf *f, const struct tdftest_buf *raw, uint32_t count)
+{
+	tdftest_put_file_header(f, TDF_VERSION_MAJOR, TDF_VERSION_MINOR);
+	tdftest_put_chunk(f, raw->p, raw->len, (uint32_t)raw->len, count);
+}
+
+/* The raw body of a drop record, as the writer lays it out. */
+static void drop_body(struct tdftest_buf *raw, uint64_t seq, uint8_t type, uint8_t flags)
+{
+	struct tdf_record rec = {.type = TDF_REC_DROP};
+	size_t len;
+	uint8_t *file;
+	struct blk b[4];
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	uint8_t body[4 + TDF_DROP_FIXED + 64];
+	size_t got;
+
+	tdftest_drop(&rec.drop, seq, 64);
+	file = tdftest_write(&rec, 1, NULL, false, &len);
+	assert_non_null(file);
+	assert_int_equal(walk_blocks(file, len, b, 4), 1);
+	got = ZSTD_decompressDCtx(d, body, sizeof(body), file + b[0].off + 28, b[0].len - 28);
+	assert_int_equal(got, sizeof(body));
+	body[0] = type;
+	body[1] = flags;
+	tdftest_buf_put(raw, body, sizeof(body));
+	ZSTD_freeDCtx(d);
+	free(file);
+}
+
+/* ---- helpers under test ---- */
+
+static void test_crc32c(void **state)
+{
+	(void)state;
+	/* The standard check value of CRC-32C. */
+	assert_int_equal(tdf_crc32c(0, "123456789", 9), 0xE3069283u);
+	assert_int_equal(tdf_crc32c(0, "", 0), 0);
+	/* Continuing from a previous CRC equals one pass. */
+	assert_int_equal(tdf_crc32c(tdf_crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+	/* 32 zero bytes: RFC 3720 B.4 test pattern. */
+	uint8_t zeros[32] = {0};
+	assert_int_equal(tdf_crc32c(0, zeros, 32), 0x8A9136AAu);
+}
+
+static void test_reason_short(void **state)
+{
+	(void)state;
+	assert_string_equal(tdf_reason_short("SKB_DROP_REASON_NO_SOCKET"), "NO_SOCKET");
+	assert_string_equal(tdf_reason_short("NO_SOCKET"), "NO_SOCKET");
+	/* Exactly the prefix: the empty rest. */
+	assert_string_equal(tdf_reason_short("SKB_DROP_REASON_"), "");
+	assert_string_equal(tdf_reason_short("SKB_DROP_REASO"), "SKB_DROP_REASO");
+	assert_null(tdf_reason_short(NULL));
+}
+
+/* ---- round trips ---- */
+
+static void test_roundtrip_every_kind(void **state)
+{
+	static const struct tdf_kv kv[] = {
+	    {TDF_META_HOST, "h1"}, {TDF_META_CMDLINE, "tcpdrop-record -w x"}, {"empty", ""}};
+	static const struct tdf_name reasons[] = {{2, "SKB_DROP_REASON_NOT_SPECIFIED"},
+						  {0x30001, "SKB_DROP_REASON_SUB"}};
+	static const struct tdf_name states[] = {{1, "ESTABLISHED"}};
+	static const struct tdf_ksym syms[] = {{0, "_text"}, {0xffff00, "tcp_v4_rcv"}};
+	struct tdf_kaddr frames[TDF_STACK_MAX];
+	struct tdf_record in[12], out;
+	struct tdf_reader *r;
+	uint8_t *file;
+	size_t len, n = 0;
+	char name255[TDF_NAME_MAX + 1];
+
+	(void)state;
+	memset(name255, 'k', TDF_NAME_MAX);
+	name255[TDF_NAME_MAX] = '\0';
+	for (unsigned i = 0; i < TDF_STACK_MAX; i++)
+		frames[i] = (struct tdf_kaddr){i % 3 ? 1 : 0, 0x1000 + i};
+	frames[5] = (struct tdf_kaddr){TDF_MOD_UNKNOWN, 0};
+	memset(in, 0, sizeof(in));
+	in[n].type = TDF_REC_META;
+	in[n++].meta = (struct tdf_meta){3, kv};
+	in[n].type = TDF_REC_CLOCK;
+	in[n++].clock = (struct tdf_clock){123456789, 1700000000123456789ull};
+	in[n].type = TDF_REC_REASONS;
+	in[n++].names = (struct tdf_names){2, reasons};
+	in[n].type = TDF_REC_STATES;
+	in[n++].names = (struct tdf_names){1, states};
+	in[n].type = TDF_REC_KMOD;
+	in[n++].kmod = (struct tdf_kmod){7, name255}; /* longest name: exact fit */
+	in[n].type = TDF_REC_KSYMS;
+	in[n++].ksyms = (struct tdf_ksyms){7, 2, syms};
+	in[n].type = TDF_REC_STACK; /* deepest stack */
+	in[n++].stack = (struct tdf_stack){9, TDF_STACK_MAX, frames};
+	in[n].type = TDF_REC_LOSS;
+	in[n++].loss = (struct tdf_loss){TDF_LOSS_RINGBUF, UINT32_MAX, 1ull << 40, 5, 6};
+	in[n].type = TDF_REC_LOSS;
+	in[n++].loss = (struct tdf_loss){TDF_LOSS_EXCLUDED, 3, 11, 7, 8};
+	in[n].type = TDF_REC_DROP; /* caplen 0: no packet bytes */
+	tdftest_drop(&in[n++].drop, 1, 0);
+	in[n].type = TDF_REC_DROP; /* caplen TDF_SNAP_MAX: exact cap */
+	tdftest_drop(&in[n].drop, 2, TDF_SNAP_MAX);
+	in[n].drop.family = 6;
+	memset(in[n].drop.saddr, 0xfe, 16);
+	memset(in[n].drop.daddr, 0x20, 16);
+	memcpy(in[n].drop.comm, "0123456789abcde", 16); /* full 15 chars + NUL */
+	in[n].drop.location = (struct tdf_kaddr){TDF_MOD_UNKNOWN, 0};
+	n++;
+	in[n].type = TDF_REC_DROP;
+	tdftest_drop(&in[n++].drop, 3, 1);
+
+	file = tdftest_write(in, n, NULL, true, &len);
+	assert_non_null(file);
+	r = tdf_reader_open_mem(file, len, "rt");
+	assert_non_null(r);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(tdf_reader_next(r, &out), 1);
+		assert_int_equal(out.type, in[i].type);
+		assert_int_equal(out.offset, TDF_FILE_HDR_LEN); /* all in the first chunk */
+		switch (out.type) {
+		case TDF_REC_META:
+			assert_int_equal(out.meta.count, 3);
+			for (unsigned k = 0; k < 3; k++) {
+				assert_string_equal(out.meta.kv[k].key, kv[k].key);
+				assert_string_equal(out.meta.kv[k].value, kv[k].value);
+			}
+			break;
+		case TDF_REC_CLOCK:
+			assert_int_equal(out.clock.boot_ns, in[i].clock.boot_ns);
+			assert_int_equal(out.clock.real_ns, in[i].clock.real_ns);
+			break;
+		case TDF_REC_REASONS:
+		case TDF_REC_STATES:
+			assert_int_equal(out.names.count, in[i].names.count);
+			for (unsigned k = 0; k < out.names.count; k++) {
+				assert_int_equal(out.names.names[k].value,
+						 in[i].names.names[k].value);
+				assert_string_equal(out.names.names[k].name,
+						    in[i].names.names[k].name);
+			}
+			break;
+		case TDF_REC_KMOD:
+			assert_int_equal(out.kmod.id, 7);
+			assert_string_equal(out.kmod.name, name255);
+			break;
+		case TDF_REC_KSYMS:
+			assert_int_equal(out.ksyms.mod, 7);
+			assert_int_equal(out.ksyms.count, 2);
+			for (unsigned k = 0; k < 2; k++) {
+				assert_int_equal(out.ksyms.syms[k].off, syms[k].off);
+				assert_string_equal(out.ksyms.syms[k].name, syms[k].name);
+			}
+			break;
+		case TDF_REC_STACK:
+			assert_int_equal(out.stack.id, 9);
+			assert_int_equal(out.stack.depth, TDF_STACK_MAX);
+			assert_memory_equal(out.stack.frames, frames, sizeof(frames));
+			break;
+		case TDF_REC_LOSS:
+			assert_int_equal(out.loss.kind, in[i].loss.kind);
+			assert_int_equal(out.loss.cpu, in[i].loss.cpu);
+			assert_int_equal(out.loss.count, in[i].loss.count);
+			assert_int_equal(out.loss.from_ns, in[i].loss.from_ns);
+			assert_int_equal(out.loss.to_ns, in[i].loss.to_ns);
+			break;
+		case TDF_REC_DROP:
+			assert_drop_equal(&out.drop, &in[i].drop);
+			break;
+		}
+	}
+	/* Clean close: the index summary, then the end. */
+	assert_int_equal(tdf_reader_next(r, &out), 1);
+	assert_int_equal(out.type, TDF_EV_INDEX);
+	assert_int_equal(out.index.chunks, 1);
+	assert_int_equal(out.index.drops, 3);
+	assert_int_equal(out.index.lost, 1ull << 40);
+	assert_int_equal(out.index.excluded, 11);
+	assert_int_equal(out.index.first_ns, 1000000);
+	assert_int_equal(out.index.last_ns, 3000000);
+	assert_int_equal(tdf_reader_next(r, &out), 0);
+	assert_int_equal(tdf_reader_next(r, &out), 0); /* the end stays the end */
+	struct tdf_reader_stats st;
+	tdf_reader_stats(r, &st);
+	assert_true(st.clean_close);
+	assert_false(st.truncated);
+	assert_int_equal(st.chunks, 1);
+	assert_int_equal(st.corrupt, 0);
+	assert_string_equal(tdf_reader_error(r), "");
+	tdf_reader_close(r);
+	free(file);
+}
+
+/* Big tables are split into several records, each body <= TDF_RECORD_BODY_MAX. */
+static void test_split_big_tables(void **state)
+{
+	enum { NSYMS = 20000, NREASONS = 700, NMETA = 300 };
+	struct tdf_ksym *syms = calloc(NSYMS, sizeof(*syms));
+	struct tdf_name *reasons = calloc(NREASONS, sizeof(*reasons));
+	struct tdf_kv *kv = calloc(NMETA, sizeof(*kv));
+	char *names = calloc(NSYMS, 64);
+	char *long_name = malloc(TDF_NAME_MAX + 1);
+	struct tdf_record in[3] = {
+	    {.type = TDF_REC_KSYMS}, {.type = TDF_REC_REASONS}, {.type = TDF_REC_META}};
+	struct tdf_record out;
+	struct tdf_reader *r;
+	size_t len, nsyms = 0, nreasons = 0, nmeta = 0, ksym_records = 0, reason_records = 0,
+		    meta_records = 0;
+	uint8_t *file;
+
+	(void)state;
+	memset(long_name, 'R', TDF_NAME_MAX);
+	long_name[TDF_NAME_MAX] = '\0';
+	for (unsigned i = 0; i < NSYMS; i++) {
+		snprintf(names + 64 * i, 64, "symbol_number_%u_with_some_length", i);
+		syms[i] = (struct tdf_ksym){i * 16, names + 64 * i};
+	}
+	for (unsigned i = 0; i < NREASONS; i++)
+		reasons[i] = (struct tdf_name){i, long_name};
+	for (unsigned i = 0; i < NMETA; i++)
+		kv[i] = (struct tdf_kv){long_name, long_name};
+	in[0].ksyms = (struct tdf_ksyms){3, NSYMS, syms};
+	in[1].names = (struct tdf_names){NREASONS, reasons};
+	in[2].meta = (struct tdf_meta){NMETA, kv};
+	file = tdftest_write(in, 3, NULL, true, &len);
+	assert_non_null(file);
+
+	r = tdf_reader_open_mem(file, len, "split");
+	assert_non_null(r);
+	while (tdf_reader_next(r, &out) == 1) {
+		switch (out.type) {
+		case TDF_REC_KSYMS:
+			ksym_records++;
+			assert_int_equal(out.ksyms.mod, 3);
+			for (unsigned k = 0; k < out.ksyms.count; k++, nsyms++) {
+				assert_int_equal(out.ksyms.syms[k].off, syms[nsyms].off);
+				assert_string_equal(out.ksyms.syms[k].name, syms[nsyms].name);
+			}
+			break;
+		case TDF_REC_REASONS:
+			reason_records++;
+			for (unsigned k = 0; k < out.names.count; k++, nreasons++) {
+				assert_int_equal(out.names.names[k].value, nreasons);
+				assert_string_equal(out.names.names[k].name, long_name);
+			}
+			break;
+		case TDF_REC_META:
+			meta_records++;
+			for (unsigned k = 0; k < out.meta.count; k++, nmeta++) {
+				assert_string_equal(out.meta.kv[k].key, long_name);
+				assert_string_equal(out.meta.kv[k].value, long_name);
+			}
+			break;
+		case TDF_EV_INDEX:
+			break;
+		default:
+			fail_msg("unexpected record type %u", out.type);
+		}
+	}
+	assert_int_equal(nsyms, NSYMS);
+	assert_int_equal(nreasons, NREASONS);
+	assert_int_equal(nmeta, NMETA);
+	/* ~37 bytes per symbol: 740 KB cannot fit one 64 KiB body. */
+	assert_true(ksym_records >= 12);
+	assert_true(reason_records >= 3); /* 700 * 260 bytes */
+	assert_true(meta_records >= 3);	  /* 300 * 512 bytes */
+	tdf_reader_close(r);
+	free(file);
+	free(syms);
+	free(reasons);
+	free(kv);
+	free(names);
+	free(long_name);
+}
+
+/* Empty tables still produce one record (a kernel without drop reasons is information). */
+static void test_empty_tables(void **state)
+{
+	struct tdf_record in[2] = {{.type = TDF_REC_REASONS}, {.type = TDF_REC_KSYMS}}, out;
+	struct tdftest_counts c;
+	size_t len;
+	uint8_t *file;
+
+	(void)state;
+	in[1].ksyms.mod = 2;
+	file = tdftest_write(in, 2, NULL, false, &len);
+	assert_non_null(file);
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.records[TDF_REC_REASONS], 1);
+	assert_int_equal(c.records[TDF_REC_KSYMS], 1);
+	(void)out;
+	free(file);
+}
+
+static void test_writer_rejects(void **state)
+{
+	struct tdf_writer *w;
+	struct tdf_record rec;
+	struct tdf_kaddr frames[TDF_STACK_MAX + 1] = {{0, 0}};
+	char long_name[TDF_NAME_MAX + 2];
+	struct tdf_writer_opts bad = {.chunk_raw_max = TDF_CHUNK_RAW_MAX + 1};
+	int fd = memfd_create("rej", 0);
+
+	(void)state;
+	assert_true(fd >= 0);
+	errno = 0;
+	assert_null(tdf_writer_open(fd, &bad)); /* chunk_raw_max one over the cap */
+	assert_int_equal(errno, EINVAL);
+	bad = (struct tdf_writer_opts){.zstd_level = 1000};
+	assert_null(tdf_writer_open(fd, &bad));
+	assert_null(tdf_writer_open(-1, NULL));
+	w = tdf_writer_open(fd, NULL);
+	assert_non_null(w);
+	assert_int_equal(tdf_writer_bytes(w), TDF_FILE_HDR_LEN);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_DROP;
+	tdftest_drop(&rec.drop, 1, 0);
+	rec.drop.caplen = TDF_SNAP_MAX + 1; /* one over the snap cap */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+	rec.drop.caplen = 4;
+	rec.drop.data = NULL; /* bytes promised, none given */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_STACK;
+	rec.stack = (struct tdf_stack){1, TDF_STACK_MAX + 1, frames}; /* one frame too deep */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+	rec.stack = (struct tdf_stack){0, 1, frames}; /* id 0 means "no stack" */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0'; /* 256 bytes: one over TDF_NAME_MAX */
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_KMOD;
+	rec.kmod = (struct tdf_kmod){1, long_name};
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+	rec.kmod = (struct tdf_kmod){0, "vmlinux"}; /* id 0 is implicit */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+	rec.kmod = (struct tdf_kmod){1, NULL};
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_EV_CORRUPT; /* reader-only type */
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+	rec.type = 77;
+	assert_int_equal(tdf_writer_add(w, &rec), -EINVAL);
+
+	/* Nothing rejected left a trace. */
+	assert_int_equal(tdf_writer_pending(w), 0);
+	assert_int_equal(tdf_writer_close(w), 0);
+	assert_int_equal(tdf_writer_close(NULL), 0);
+	tdf_writer_abandon(NULL);
+	close(fd);
+}
+
+/* Chunks close at chunk_raw_max and on flush; pending/bytes follow. */
+static void test_writer_chunking(void **state)
+{
+	struct tdf_writer_opts opts = {.chunk_raw_max = 4096};
+	struct tdf_record rec = {.type = TDF_REC_DROP};
+	struct tdftest_counts c;
+	struct blk b[64];
+	int fd = memfd_create("chunking", 0);
+	struct tdf_writer *w = tdf_writer_open(fd, &opts);
+	uint8_t *file;
+	off_t size;
+	size_t nb, rec_len = TDF_REC_HDR_LEN + TDF_DROP_FIXED + 100;
+
+	(void)state;
+	assert_non_null(w);
+	tdftest_drop(&rec.drop, 1, 100);
+	assert_int_equal(tdf_writer_add(w, &rec), 0);
+	assert_int_equal(tdf_writer_pending(w), rec_len);
+	assert_int_equal(tdf_writer_bytes(w), TDF_FILE_HDR_LEN);
+	assert_int_equal(tdf_writer_flush(w), 0);
+	assert_int_equal(tdf_writer_pending(w), 0);
+	assert_true(tdf_writer_bytes(w) > TDF_FILE_HDR_LEN);
+	assert_int_equal(tdf_writer_flush(w), 0); /* nothing pending: no empty chunk */
+	for (unsigned i = 2; i <= 100; i++) {
+		tdftest_drop(&rec.drop, i, 100);
+		assert_int_equal(tdf_writer_add(w, &rec), 0);
+		assert_true(tdf_writer_pending(w) <= 4096);
+	}
+	assert_int_equal(tdf_writer_close(w), 0);
+	size = lseek(fd, 0, SEEK_END);
+	file = malloc((size_t)size);
+	assert_int_equal(pread(fd, file, (size_t)size, 0), size);
+	nb = walk_blocks(file, (size_t)size, b, 64);
+	/* 1 flushed chunk + 99 drops of 244 bytes at 16 per 4096-byte chunk + index + trailer */
+	assert_int_equal(nb, 1 + 7 + 2);
+	assert_int_equal(b[nb - 1].type, TDF_BLOCK_TRAILER);
+	assert_int_equal(b[nb - 1].len, TDF_TRAILER_LEN);
+	assert_int_equal(b[nb - 2].type, TDF_BLOCK_INDEX);
+	/* The trailer points back at the index. */
+	assert_int_equal(le64_get(file + b[nb - 1].off + 20), b[nb - 2].off);
+	assert_int_equal(le32_get(file + b[nb - 1].off + 28), b[nb - 2].len);
+	tdftest_read(file, (size_t)size, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.drops, 100);
+	assert_int_equal(c.seq_sum, 5050);
+	assert_int_equal(c.summary.chunks, 8);
+	assert_int_equal(c.stats.chunks, 8);
+	/* Index entries: offsets and drop counts per chunk. */
+	const uint8_t *ix = file + b[nb - 2].off + 20;
+	assert_int_equal(le32_get(ix + 4), 8);
+	uint32_t total = 0;
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(le64_get(ix + 48 + 28 * i), b[i].off);
+		total += le32_get(ix + 48 + 28 * i + 24);
+	}
+	assert_int_equal(le32_get(ix + 48 + 24), 1);
+	assert_int_equal(le64_get(ix + 48 + 8), 1000000);
+	assert_int_equal(total, 100);
+	free(file);
+	close(fd);
+}
+
+/* Writer on a pipe in a child process; reader streams from the pipe in the parent. */
+static void test_pipe_both_ends(void **state)
+{
+	enum { NDROPS = 30000 }; /* ~7 MB raw: several full 1 MiB chunks through a 64 KiB pipe */
+	int p[2], status;
+	pid_t pid;
+	struct tdf_reader *r;
+	struct tdf_record rec;
+	uint64_t drops = 0, next_seq = 1;
+	int ret;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct tdf_writer *w;
+		struct tdf_record d = {.type = TDF_REC_DROP};
+
+		close(p[0]);
+		w = tdf_writer_open(p[1], NULL);
+		if (!w)
+			_exit(1);
+		for (unsigned i = 1; i <= NDROPS; i++) {
+			tdftest_drop(&d.drop, i, 200);
+			d.drop.tcp_seq ^= i * 40503u; /* some entropy */
+			if (tdf_writer_add(w, &d))
+				_exit(2);
+		}
+		_exit(tdf_writer_close(w) ? 3 : 0);
+	}
+	close(p[1]);
+	r = tdf_reader_open_fd(p[0], "pipe");
+	assert_non_null(r);
+	bool index_seen = false;
+	while ((ret = tdf_reader_next(r, &rec)) == 1) {
+		if (rec.type == TDF_REC_DROP) {
+			assert_int_equal(rec.drop.seq_no, next_seq);
+			assert_int_equal(rec.drop.caplen, 200);
+			next_seq++;
+			drops++;
+		} else if (rec.type == TDF_EV_INDEX) {
+			assert_int_equal(rec.index.drops, NDROPS);
+			index_seen = true;
+		} else {
+			fail_msg("unexpected record type %u: %s", rec.type,
+				 rec.type >= 0x100 ? rec.problem.what : "");
+		}
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(drops, NDROPS);
+	assert_true(index_seen);
+	struct tdf_reader_stats st;
+	tdf_reader_stats(r, &st);
+	assert_true(st.clean_close);
+	assert_true(st.chunks >= 5);
+	tdf_reader_close(r);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* A reader fed through a pipe a few bytes at a time sees the same as from memory. */
+static void test_reader_pipe_trickle(void **state)
+{
+	size_t len;
+	uint8_t *file = tdftest_sample(300, 2000, true, &len);
+	struct tdftest_counts mem;
+	int p[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(file);
+	tdftest_read(file, len, &mem);
+	assert_int_equal(mem.ret, 0);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		for (size_t off = 0; off < len;) {
+			size_t n = len - off < 7 ? len - off : 7; /* odd-sized dribbles */
+			ssize_t k = write(p[1], file + off, n);
+			if (k <= 0)
+				_exit(1);
+			off += (size_t)k;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	struct tdf_reader *r = tdf_reader_open_fd(p[0], "-");
+	struct tdf_record rec;
+	uint64_t drops = 0, seq_sum = 0, records = 0;
+	int ret;
+	while ((ret = tdf_reader_next(r, &rec)) == 1) {
+		records++;
+		if (rec.type == TDF_REC_DROP) {
+			drops++;
+			seq_sum += rec.drop.seq_no;
+		}
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(drops, mem.drops);
+	assert_int_equal(seq_sum, mem.seq_sum);
+	assert_int_equal(drops, 300);
+	tdf_reader_close(r);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	free(file);
+}
+
+/* Read buf through a pipe (a child writes it) and count like tdftest_read does. */
+static void read_via_pipe(const uint8_t *buf, size_t len, struct tdftest_counts *c)
+{
+	int p[2], status;
+	pid_t pid;
+	struct tdf_reader *r;
+	struct tdf_record rec;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->first_problem_offset = UINT64_MAX;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		for (size_t off = 0; off < len;) {
+			ssize_t k = write(p[1], buf + off, len - off);
+			if (k <= 0)
+				_exit(1);
+			off += (size_t)k;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	r = tdf_reader_open_fd(p[0], "pipe");
+	assert_non_null(r);
+	while ((ret = tdf_reader_next(r, &rec)) == 1) {
+		if (rec.type == TDF_REC_DROP) {
+			c->drops++;
+			c->seq_sum += rec.drop.seq_no;
+		} else if (rec.type == TDF_EV_CORRUPT || rec.type == TDF_EV_TRUNCATED) {
+			if (rec.type == TDF_EV_CORRUPT)
+				c->corrupt++;
+			else
+				c->truncated++;
+			if (c->first_problem_offset == UINT64_MAX)
+				c->first_problem_offset = rec.problem.offset;
+		} else if (rec.type == TDF_EV_INDEX) {
+			c->index++;
+			c->summary = rec.index;
+		}
+	}
+	c->ret = ret;
+	tdf_reader_stats(r, &c->stats);
+	tdf_reader_close(r);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
+/*
+ * Full-size chunks of incompressible packets (each block close to the 1 MiB cap) read through
+ * a pipe: the input window slides and resynchronisation scans across window refills.
+ */
+static void test_fd_large_blocks_and_resync(void **state)
+{
+	enum { NDROPS = 4000 }; /* ~4.6 MB raw: 5 chunks */
+	struct tdf_record *recs = calloc(NDROPS, sizeof(*recs));
+	uint8_t *packets = malloc((size_t)NDROPS * TDF_SNAP_MAX);
+	struct tdftest_counts mem, fdc;
+	struct blk b[16];
+	uint64_t x = 88172645463325252ull;
+	size_t len, nb, max_block = 0;
+	uint8_t *file;
+
+	(void)state;
+	for (size_t i = 0; i < (size_t)NDROPS * TDF_SNAP_MAX; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: incompressible bytes */
+		packets[i] = (uint8_t)x;
+	}
+	for (unsigned i = 0; i < NDROPS; i++) {
+		recs[i].type = TDF_REC_DROP;
+		tdftest_drop(&recs[i].drop, i + 1, TDF_SNAP_MAX);
+		recs[i].drop.data = packets + (size_t)i * TDF_SNAP_MAX;
+	}
+	file = tdftest_write(recs, NDROPS, NULL, true, &len);
+	assert_non_null(file);
+	nb = walk_blocks(file, len, b, 16);
+	for (size_t k = 0; k < nb; k++)
+		max_block = b[k].len > max_block ? b[k].len : max_block;
+	assert_true(max_block > 900u << 10); /* the packet bytes do not compress */
+	assert_true(max_block <= TDF_BLOCK_HDR_LEN + TDF_BLOCK_PAYLOAD_MAX);
+
+	read_via_pipe(file, len, &fdc);
+	assert_int_equal(fdc.ret, 0);
+	assert_int_equal(fdc.drops, NDROPS);
+	assert_int_equal(fdc.index, 1);
+	assert_true(fdc.stats.clean_close);
+
+	/* Damage chunk 2's header: the reader scans its whole 1 MiB payload for the next sync. */
+	file[b[2].off + 5] ^= 0x10;
+	tdftest_read(file, len, &mem);
+	read_via_pipe(file, len, &fdc);
+	assert_int_equal(fdc.ret, 0);
+	assert_int_equal(fdc.corrupt, 1);
+	assert_int_equal(fdc.first_problem_offset, b[2].off);
+	assert_int_equal(fdc.stats.skipped_bytes, b[2].len);
+	assert_int_equal(fdc.drops, mem.drops);
+	assert_int_equal(fdc.seq_sum, mem.seq_sum);
+	assert_true(fdc.drops < NDROPS && fdc.drops > NDROPS / 2);
+
+	/* Cut inside the last chunk: truncated at its offset, same answer from a pipe. */
+	read_via_pipe(file, b[nb - 3].off + 1000, &fdc);
+	assert_int_equal(fdc.truncated, 1);
+	assert_int_equal(fdc.corrupt, 1);
+	assert_int_equal(fdc.first_problem_offset, b[2].off); /* the corrupt one came first */
+	assert_int_equal(fdc.stats.truncated, true);
+	free(file);
+	free(packets);
+	free(recs);
+}
+
+/* ---- corruption classes ---- */
+
+/* Short file header: a prefix of the magic is a truncated file, anything else is not ours. */
+static void test_short_file_header(void **state)
+{
+	struct tdftest_counts c;
+	struct tdftest_buf f = {0};
+
+	(void)state;
+	/* Empty input: the header is missing entirely. */
+	tdftest_read("", 0, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 1);
+	/* 15 of 16 header bytes: one byte short. */
+	tdftest_put_file_header(&f, 1, 0);
+	tdftest_read(f.p, 15, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 1);
+	assert_int_equal(c.first_problem_offset, 0);
+	/* Exact fit: a header and nothing else is a valid, empty, unclosed file. */
+	tdftest_read(f.p, 16, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 0);
+	assert_false(c.stats.clean_close);
+	/* Not the magic (a pcap file's first bytes). */
+	tdftest_read("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8, &c);
+	assert_int_equal(c.ret, -EBADMSG);
+	assert_non_null(strstr(c.error, "not a tcpdrop trace file"));
+	/* Three bytes that are not a magic prefix. */
+	tdftest_read("abc", 3, &c);
+	assert_int_equal(c.ret, -EBADMSG);
+	tdftest_buf_free(&f);
+}
+
+static void test_version(void **state)
+{
+	struct tdftest_counts c;
+	struct tdftest_buf f = {0};
+
+	(void)state;
+	/* A newer minor is readable. */
+	tdftest_put_file_header(&f, 1, 9);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, 0);
+	tdftest_buf_free(&f);
+	/* A newer major is not. */
+	tdftest_put_file_header(&f, 2, 0);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, -ENOTSUP);
+	assert_non_null(strstr(c.error, "newer"));
+	tdftest_buf_free(&f);
+	/* Major 0 never existed. */
+	tdftest_put_file_header(&f, 0, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, -EBADMSG);
+	tdftest_buf_free(&f);
+}
+
+/* Block length past the end (header CRC valid): indistinguishable from a cut file. */
+static void test_length_past_end(void **state)
+{
+	struct tdftest_buf f = {0};
+	uint8_t payload[100] = {0};
+	struct tdftest_counts c;
+
+	(void)state;
+	tdftest_put_file_header(&f, 1, 0);
+	tdftest_put_block(&f, TDF_BLOCK_CHUNK, 0, payload, sizeof(payload));
+	tdftest_read(f.p, f.len - 1, &c); /* one payload byte short */
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 1);
+	assert_int_equal(c.first_problem_offset, TDF_FILE_HDR_LEN);
+	assert_true(c.stats.truncated);
+	tdftest_buf_free(&f);
+}
+
+/* payload_len 0xffffffff with a valid header CRC: over the cap, skipped, next block read. */
+static void test_length_ffffffff(void **state)
+{
+	size_t len;
+	uint8_t *good = tdftest_sample(5, 0, false, &len);
+	struct tdftest_buf f = {0};
+	uint8_t hdr[TDF_BLOCK_HDR_LEN];
+	struct tdftest_counts c;
+
+	(void)state;
+	tdftest_put_file_header(&f, 1, 0);
+	memcpy(hdr, TDF_SYNC, 4);
+	le16_put(hdr + 4, TDF_BLOCK_CHUNK);
+	le16_put(hdr + 6, 0);
+	le32_put(hdr + 8, 0xffffffffu);
+	le32_put(hdr + 12, 0);
+	le32_put(hdr + 16, tdf_crc32c(0, hdr, 16));
+	tdftest_buf_put(&f, hdr, sizeof(hdr));
+	tdftest_buf_put(&f, good + TDF_FILE_HDR_LEN, len - TDF_FILE_HDR_LEN);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.first_problem_offset, TDF_FILE_HDR_LEN);
+	assert_int_equal(c.stats.skipped_bytes, TDF_BLOCK_HDR_LEN);
+	assert_int_equal(c.drops, 5);
+	/* Cap exact fit is allowed by the header check; one over is not (covered above). */
+	tdftest_buf_free(&f);
+	free(good);
+}
+
+/* Bad header CRC / bad payload CRC: the block is skipped, the next one decodes. */
+static void check_flip(size_t which_block, size_t byte_in_block, const char *why)
+{
+	size_t len, nb;
+	uint8_t *file = tdftest_sample(60, 2000, true, &len);
+	struct blk b[32];
+	struct tdftest_counts c, full;
+	struct tdf_reader *r;
+	struct tdf_record rec;
+	uint64_t lost = 0, lost_seq = 0;
+
+	assert_non_null(file);
+	tdftest_read(file, len, &full);
+	nb = walk_blocks(file, len, b, 32);
+	assert_true(which_block < nb);
+	/* Count the drops that live in the damaged block. */
+	r = tdf_reader_open_mem(file, len, "x");
+	while (tdf_reader_next(r, &rec) == 1)
+		if (rec.type == TDF_REC_DROP && rec.offset == b[which_block].off) {
+			lost++;
+			lost_seq += rec.drop.seq_no;
+		}
+	tdf_reader_close(r);
+	assert_true(lost > 0);
+
+	file[b[which_block].off + byte_in_block] ^= 0x40;
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.first_problem_offset, b[which_block].off);
+	assert_int_equal(c.drops, full.drops - lost);
+	assert_int_equal(c.seq_sum, full.seq_sum - lost_seq);
+	assert_true(c.stats.clean_close);
+
+	r = tdf_reader_open_mem(file, len, "x");
+	while (tdf_reader_next(r, &rec) == 1)
+		if (rec.type == TDF_EV_CORRUPT) {
+			assert_non_null(strstr(rec.problem.what, why));
+			assert_int_equal(rec.problem.skipped, b[which_block].len);
+		}
+	tdf_reader_close(r);
+	free(file);
+}
+
+static void test_bad_header_crc(void **state)
+{
+	(void)state;
+	check_flip(2, 9, "header CRC32C");  /* a byte of payload_len */
+	check_flip(1, 17, "header CRC32C"); /* the stored header CRC itself */
+}
+
+static void test_bad_payload_crc(void **state)
+{
+	(void)state;
+	check_flip(2, 40, "payload CRC32C");
+	check_flip(1, 25, "payload CRC32C"); /* the chunk's record count */
+	/* The stored payload CRC is inside the header CRC's span: a header error. */
+	check_flip(1, 13, "header CRC32C");
+}
+
+/* Unknown types marked skippable are skipped silently; the rest of the file decodes. */
+static void test_unknown_skippable(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	uint8_t junk[300];
+
+	(void)state;
+	memset(junk, 0xab, sizeof(junk));
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	tdftest_put_record(&raw, 200, TDF_REC_FLAG_SKIPPABLE, junk, sizeof(junk));
+	tdftest_put_record(&raw, 201, TDF_REC_FLAG_SKIPPABLE, junk, 0); /* empty body */
+	drop_body(&raw, 2, TDF_REC_DROP, 0);
+	one_chunk_file(&f, &raw, 4);
+	tdftest_put_block(&f, 77, TDF_FLAG_SKIPPABLE, junk, sizeof(junk)); /* unknown block */
+	tdftest_put_block(&f, 78, TDF_FLAG_SKIPPABLE | 0x8000, junk, 0);
+	tdftest_put_chunk(&f, raw.p, raw.len, (uint32_t)raw.len, 4);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 0);
+	assert_int_equal(c.drops, 4);
+	assert_int_equal(c.seq_sum, 6);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+}
+
+/* Unknown must-understand record: records before it come out, then -ENOTSUP with a message. */
+static void test_unknown_must_understand_record(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	uint8_t junk[8] = {0};
+
+	(void)state;
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	tdftest_put_record(&raw, 77, 0, junk, sizeof(junk));
+	drop_body(&raw, 2, TDF_REC_DROP, 0);
+	one_chunk_file(&f, &raw, 3);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, -ENOTSUP);
+	assert_int_equal(c.drops, 1);
+	assert_string_equal(c.error, "test: offset 16: record type 77 is not known to this "
+				     "reader (newer tcpdrop?)");
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+}
+
+static void test_unknown_must_understand_block(void **state)
+{
+	struct tdftest_buf f = {0};
+	struct tdftest_counts c;
+
+	(void)state;
+	tdftest_put_file_header(&f, 1, 0);
+	tdftest_put_block(&f, 9, 0, "abc", 3);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, -ENOTSUP);
+	assert_non_null(strstr(c.error, "offset 16: block type 9 is not known"));
+	tdftest_buf_free(&f);
+}
+
+/* A zstd frame cut short inside a block whose CRCs were recomputed: corrupt, skipped. */
+static void test_truncated_zstd_frame(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0}, g = {0};
+	struct tdftest_counts c;
+	struct blk b[2];
+
+	(void)state;
+	for (unsigned i = 1; i <= 20; i++)
+		drop_body(&raw, i, TDF_REC_DROP, 0);
+	one_chunk_file(&f, &raw, 20);
+	walk_blocks(f.p, f.len, b, 2);
+	/* Drop the frame's last 5 bytes (part of its checksum) and reseal the block. */
+	tdftest_buf_put(&g, f.p, f.len - 5);
+	le32_put(g.p + b[0].off + 8, (uint32_t)(b[0].len - TDF_BLOCK_HDR_LEN - 5));
+	reseal(g.p, b[0].off);
+	tdftest_put_chunk(&g, raw.p, raw.len, (uint32_t)raw.len, 20);
+	tdftest_read(g.p, g.len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.first_problem_offset, TDF_FILE_HDR_LEN);
+	assert_int_equal(c.drops, 20);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&g);
+}
+
+/* Checksum damage inside the frame (block CRCs recomputed): zstd's own check catches it. */
+static void test_zstd_checksum(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	struct blk b[2];
+
+	(void)state;
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	one_chunk_file(&f, &raw, 1);
+	walk_blocks(f.p, f.len, b, 2);
+	f.p[f.len - 1] ^= 1; /* last byte of the frame's XXH64 checksum */
+	reseal(f.p, b[0].off);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.drops, 0);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+}
+
+/* raw_len that lies, bigger and smaller than the frame's content; and over the cap. */
+static void test_raw_len_lies(void **state)
+{
+	const uint32_t lies[] = {1, 0, TDF_CHUNK_RAW_MAX + 1, 0xffffffffu};
+	struct tdftest_buf raw = {0};
+	struct tdftest_counts c;
+
+	(void)state;
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	drop_body(&raw, 2, TDF_REC_DROP, 0);
+	for (unsigned i = 0; i < 2 + sizeof(lies) / sizeof(lies[0]); i++) {
+		struct tdftest_buf f = {0};
+		uint32_t field = i == 0	  ? (uint32_t)raw.len + 1 /* one bigger */
+				 : i == 1 ? (uint32_t)raw.len - 1 /* one smaller */
+					  : lies[i - 2];
+		tdftest_put_file_header(&f, 1, 0);
+		tdftest_put_chunk(&f, raw.p, raw.len, field, 2);
+		tdftest_put_chunk(&f, raw.p, raw.len, (uint32_t)raw.len, 2);
+		tdftest_read(f.p, f.len, &c);
+		assert_int_equal(c.ret, 0);
+		assert_int_equal(c.corrupt, 1);
+		assert_int_equal(c.drops, 2); /* only the honest chunk */
+		tdftest_buf_free(&f);
+	}
+	tdftest_buf_free(&raw);
+}
+
+/* Record body_len running past the chunk end, by one byte; and a header cut short. */
+static void test_record_past_chunk_end(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	uint8_t hdr[4];
+
+	(void)state;
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	drop_body(&raw, 2, TDF_REC_DROP, 0);
+	le16_put(raw.p + raw.len / 2 + 2, (uint16_t)(raw.len / 2 - 4 + 1));
+	one_chunk_file(&f, &raw, 2);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.drops, 0); /* not even the first: the chunk is judged whole */
+	tdftest_buf_free(&f);
+
+	/* Three stray bytes after the last record: a record header cut short. */
+	le16_put(raw.p + raw.len / 2 + 2, (uint16_t)(raw.len / 2 - 4));
+	memset(hdr, 0, sizeof(hdr));
+	tdftest_buf_put(&raw, hdr, 3);
+	one_chunk_file(&f, &raw, 2);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.drops, 0);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+}
+
+/* Bodies of known types: one byte short is corrupt, longer ones keep their known fields. */
+static void test_body_lengths(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	uint8_t clock[TDF_CLOCK_MIN + 10] = {0};
+	struct tdf_reader *r;
+	struct tdf_record rec;
+
+	(void)state;
+	/* CLOCK body 15 bytes: one short. */
+	tdftest_put_record(&raw, TDF_REC_CLOCK, 0, clock, TDF_CLOCK_MIN - 1);
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.records[TDF_REC_CLOCK], 0);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+
+	/* CLOCK body 26 bytes: a newer writer appended fields; the known ones still read. */
+	le64_put(clock, 42);
+	le64_put(clock + 8, 43);
+	tdftest_put_record(&raw, TDF_REC_CLOCK, 0, clock, sizeof(clock));
+	/* A DROP body longer than fixed part + caplen: tail ignored. */
+	drop_body(&raw, 9, TDF_REC_DROP, 0);
+	one_chunk_file(&f, &raw, 2);
+	r = tdf_reader_open_mem(f.p, f.len, "t");
+	assert_int_equal(tdf_reader_next(r, &rec), 1);
+	assert_int_equal(rec.type, TDF_REC_CLOCK);
+	assert_int_equal(rec.clock.boot_ns, 42);
+	assert_int_equal(rec.clock.real_ns, 43);
+	assert_int_equal(tdf_reader_next(r, &rec), 1);
+	assert_int_equal(rec.drop.seq_no, 9);
+	assert_int_equal(tdf_reader_next(r, &rec), 0);
+	tdf_reader_close(r);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+
+	/* DROP whose caplen says more bytes than the body has. */
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	le16_put(raw.p + 4 + 138, 65); /* body holds 64 */
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	tdftest_buf_free(&f);
+	/* DROP caplen over TDF_SNAP_MAX, even when the body is long enough to hold it. */
+	tdftest_buf_free(&raw);
+	{
+		uint8_t *big = calloc(1, TDF_DROP_FIXED + TDF_SNAP_MAX + 1);
+		le16_put(big + 138, TDF_SNAP_MAX + 1);
+		tdftest_put_record(&raw, TDF_REC_DROP, 0, big, TDF_DROP_FIXED + TDF_SNAP_MAX + 1);
+		free(big);
+	}
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+
+	/* STACK depth 128: one over the cap. */
+	{
+		uint8_t stack[6 + 8 * 128] = {0};
+		le32_put(stack, 1);
+		le16_put(stack + 4, TDF_STACK_MAX + 1);
+		tdftest_put_record(&raw, TDF_REC_STACK, 0, stack, sizeof(stack));
+	}
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+
+	/* REASONS whose count promises more entries than the body holds. */
+	{
+		uint8_t names[2 + 5] = {0};
+		le16_put(names, 2);
+		tdftest_put_record(&raw, TDF_REC_REASONS, 0, names, sizeof(names));
+	}
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+
+	/* A string whose length byte runs past the body end (KMOD). */
+	{
+		uint8_t kmod[4 + 1 + 3] = {2, 0, 0, 0, 4, 'a', 'b', 'c'};
+		tdftest_put_record(&raw, TDF_REC_KMOD, 0, kmod, sizeof(kmod));
+	}
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+}
+
+/* One record with the given body in a chunk of its own: is it judged corrupt? */
+static bool body_is_corrupt(uint8_t type, const void *body, uint16_t len)
+{
+	struct tdftest_buf raw = { 0 }, f = { 0 };
+	struct tdftest_counts c;
+
+	tdftest_put_record(&raw, type, 0, body, len);
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, 0);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+	return c.corrupt == 1;
+}
+
+/* Each known type at its minimum body length is fine, and one byte less is corrupt. */
+static void test_min_body_lengths(void **state)
+{
+	uint8_t body[TDF_DROP_FIXED] = { 0 };
+	const struct {
+		uint8_t type;
+		uint16_t min;
+	} t[] = {
+		{ TDF_REC_META, 2 },  { TDF_REC_CLOCK, 16 }, { TDF_REC_REASONS, 2 },
+		{ TDF_REC_STATES, 2 }, { TDF_REC_KMOD, 5 },   { TDF_REC_KSYMS, 6 },
+		{ TDF_REC_STACK, 6 }, { TDF_REC_LOSS, 29 },  { TDF_REC_DROP, TDF_DROP_FIXED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(body, 0, sizeof(body));
+		if (t[i].type == TDF_REC_KMOD || t[i].type == TDF_REC_STACK)
+			body[0] = 1; /* id 0 is reserved for both */
+		if (body_is_corrupt(t[i].type, body, t[i].min))
+			fail_msg("type %u: exact minimum %u rejected", t[i].type, t[i].min);
+		if (!body_is_corrupt(t[i].type, body, (uint16_t)(t[i].min - 1)))
+			fail_msg("type %u: one byte short accepted", t[i].type);
+	}
+	/* META: a count of 2 pairs needs at least 4 more bytes; 3 given. */
+	uint8_t meta[2 + 3] = { 2, 0, 0, 0, 0 };
+	assert_true(body_is_corrupt(TDF_REC_META, meta, sizeof(meta)));
+	/* Exactly 2 empty pairs: fits. */
+	uint8_t meta_ok[2 + 4] = { 2, 0, 0, 0, 0, 0 };
+	assert_false(body_is_corrupt(TDF_REC_META, meta_ok, sizeof(meta_ok)));
+	/* KSYMS: count 1 but no entry. */
+	uint8_t ksyms[6] = { 0, 0, 0, 0, 1, 0 };
+	assert_true(body_is_corrupt(TDF_REC_KSYMS, ksyms, sizeof(ksyms)));
+	/* KMOD with reserved ids 0 and 0xffffffff. */
+	uint8_t kmod0[5] = { 0, 0, 0, 0, 0 };
+	uint8_t kmodff[5] = { 0xff, 0xff, 0xff, 0xff, 0 };
+	assert_true(body_is_corrupt(TDF_REC_KMOD, kmod0, sizeof(kmod0)));
+	assert_true(body_is_corrupt(TDF_REC_KMOD, kmodff, sizeof(kmodff)));
+	/* STACK of depth 2 with one frame present. */
+	uint8_t stack[6 + 8] = { 1, 0, 0, 0, 2, 0 };
+	assert_true(body_is_corrupt(TDF_REC_STACK, stack, sizeof(stack)));
+}
+
+/* The chunk header's record count must match what the chunk holds. */
+static void test_record_count_mismatch(void **state)
+{
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+
+	(void)state;
+	drop_body(&raw, 1, TDF_REC_DROP, 0);
+	tdftest_put_file_header(&f, 1, 0);
+	tdftest_put_chunk(&f, raw.p, raw.len, (uint32_t)raw.len, 2);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.drops, 0);
+	tdftest_buf_free(&f);
+	tdftest_buf_free(&raw);
+}
+
+/* Garbage between blocks: reported once with the exact number of bytes skipped. */
+static void test_resync_over_garbage(void **state)
+{
+	size_t len, nb;
+	uint8_t *file = tdftest_sample(40, 2000, false, &len);
+	struct blk b[16];
+	struct tdftest_buf f = {0};
+	struct tdftest_counts c;
+	/* Includes a false sync marker with a wrong header CRC. */
+	uint8_t garbage[77];
+
+	(void)state;
+	memset(garbage, 'T', sizeof(garbage));
+	memcpy(garbage + 10, "TDBK", 4);
+	nb = walk_blocks(file, len, b, 16);
+	assert_true(nb >= 3);
+	tdftest_buf_put(&f, file, b[1].off);
+	tdftest_buf_put(&f, garbage, sizeof(garbage));
+	tdftest_buf_put(&f, file + b[1].off, len - b[1].off);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.first_problem_offset, b[1].off);
+	assert_int_equal(c.stats.skipped_bytes, sizeof(garbage));
+	assert_int_equal(c.drops, 40);
+	/* Garbage at the very end that cannot be a block start. */
+	tdftest_buf_put(&f, "xyz", 3);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 2);
+	assert_int_equal(c.truncated, 0);
+	assert_int_equal(c.drops, 40);
+	tdftest_buf_free(&f);
+	free(file);
+}
+
+/* A damaged middle chunk of three: its exact offset is reported, the others decode whole. */
+static void test_damaged_middle_chunk(void **state)
+{
+	size_t len, nb;
+	uint8_t *file;
+	struct blk b[8];
+	struct tdf_reader *r;
+	struct tdf_record rec;
+	uint64_t per_chunk[3] = {0}, seq_chunk[3] = {0};
+	uint64_t corrupt_offset = 0;
+
+	(void)state;
+	/* 3 chunks: 8 metadata records + 45 drops of ~184 bytes at 3000-byte chunks. */
+	file = tdftest_sample(45, 3000, true, &len);
+	nb = walk_blocks(file, len, b, 8);
+	assert_int_equal(nb, 5);
+	assert_int_equal(b[1].type, TDF_BLOCK_CHUNK);
+	r = tdf_reader_open_mem(file, len, "x");
+	while (tdf_reader_next(r, &rec) == 1)
+		for (unsigned k = 0; k < 3; k++)
+			if (rec.type == TDF_REC_DROP && rec.offset == b[k].off) {
+				per_chunk[k]++;
+				seq_chunk[k] += rec.drop.seq_no;
+			}
+	tdf_reader_close(r);
+	assert_true(per_chunk[0] && per_chunk[1] && per_chunk[2]);
+
+	file[b[1].off + b[1].len / 2] ^= 0xff;
+	r = tdf_reader_open_mem(file, len, "x");
+	uint64_t drops = 0, seq = 0;
+	while (tdf_reader_next(r, &rec) == 1) {
+		if (rec.type == TDF_REC_DROP) {
+			drops++;
+			seq += rec.drop.seq_no;
+		} else if (rec.type == TDF_EV_CORRUPT) {
+			corrupt_offset = rec.problem.offset;
+		}
+	}
+	tdf_reader_close(r);
+	assert_int_equal(corrupt_offset, b[1].off);
+	assert_int_equal(drops, per_chunk[0] + per_chunk[2]);
+	assert_int_equal(seq, seq_chunk[0] + seq_chunk[2]);
+	free(file);
+}
+
+/* Cut a small multi-chunk file at every byte: no crash, exactly the complete chunks' drops. */
+static void test_truncate_everywhere(void **state)
+{
+	size_t len, nb;
+	uint8_t *file = tdftest_sample(30, 1500, true, &len);
+	struct blk b[32];
+	uint64_t drops_in[32] = {0};
+	struct tdf_reader *r;
+	struct tdf_record rec;
+
+	(void)state;
+	assert_non_null(file);
+	nb = walk_blocks(file, len, b, 32);
+	assert_true(nb >= 5); /* >= 3 chunks + index + trailer */
+	r = tdf_reader_open_mem(file, len, "x");
+	while (tdf_reader_next(r, &rec) == 1)
+		for (size_t k = 0; k < nb; k++)
+			if (rec.type == TDF_REC_DROP && rec.offset == b[k].off)
+				drops_in[k]++;
+	tdf_reader_close(r);
+
+	for (size_t cut = 0; cut <= len; cut++) {
+		/* A private copy so ASan sees reads past the cut. */
+		uint8_t *copy = malloc(cut ? cut : 1);
+		struct tdftest_counts c;
+		uint64_t want = 0;
+		bool inside = cut < TDF_FILE_HDR_LEN;
+
+		memcpy(copy, file, cut);
+		for (size_t k = 0; k < nb; k++) {
+			if (b[k].off + b[k].len <= cut)
+				want += drops_in[k];
+			else if (b[k].off < cut)
+				inside = true;
+		}
+		tdftest_read(copy, cut, &c);
+		if (c.ret != 0 || c.drops != want || c.corrupt != 0 ||
+		    c.truncated != (inside ? 1u : 0u))
+			fail_msg("cut at %zu of %zu: ret %d drops %" PRIu64 " (want %" PRIu64
+				 ") corrupt %" PRIu64 " truncated %" PRIu64 " (want %d)",
+				 cut, len, c.ret, c.drops, want, c.corrupt, c.truncated, inside);
+		assert_int_equal(c.stats.clean_close, cut == len);
+		assert_int_equal(c.index, cut >= b[nb - 2].off + b[nb - 2].len);
+		free(copy);
+	}
+	free(file);
+}
+
+/* Clean close gives the summary; a killed writer's file has none but reads fine. */
+static void test_clean_close_summary(void **state)
+{
+	size_t len;
+	uint8_t *file;
+	struct tdftest_counts c;
+
+	(void)state;
+	file = tdftest_sample(25, 2500, true, &len);
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.index, 1);
+	assert_int_equal(c.summary.drops, 25);
+	assert_int_equal(c.summary.lost, 7);
+	assert_int_equal(c.summary.excluded, 0);
+	assert_int_equal(c.summary.first_ns, 1000000);
+	assert_int_equal(c.summary.last_ns, 25000000);
+	assert_int_equal(c.summary.chunks, c.stats.chunks);
+	assert_true(c.stats.chunks >= 2);
+	assert_true(c.stats.clean_close);
+	free(file);
+
+	file = tdftest_sample(25, 2500, false, &len);
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.index, 0);
+	assert_int_equal(c.drops, 25);
+	assert_false(c.stats.clean_close);
+	assert_false(c.stats.truncated);
+	free(file);
+
+	/* No drops at all: first/last are 0. */
+	file = tdftest_sample(0, 0, true, &len);
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.summary.drops, 0);
+	assert_int_equal(c.summary.first_ns, 0);
+	assert_int_equal(c.summary.last_ns, 0);
+	free(file);
+}
+
+/* Writes that fail report -errno and never count bytes that were not written. */
+static void test_writer_enospc(void **state)
+{
+	int full = open("/dev/full", O_WRONLY);
+	int fd = memfd_create("enospc", 0);
+	struct tdf_writer *w;
+	struct tdf_record rec = {.type = TDF_REC_DROP};
+
+	(void)state;
+	if (full < 0)
+		skip();
+	/* The file header itself cannot be written. */
+	errno = 0;
+	assert_null(tdf_writer_open(full, NULL));
+	assert_int_equal(errno, ENOSPC);
+
+	/* Header written, then the disk fills up under the writer. */
+	w = tdf_writer_open(fd, NULL);
+	assert_non_null(w);
+	tdftest_drop(&rec.drop, 1, 64);
+	assert_int_equal(tdf_writer_add(w, &rec), 0);
+	assert_int_equal(dup2(full, fd), fd);
+	assert_int_equal(tdf_writer_flush(w), -ENOSPC);
+	assert_int_equal(tdf_writer_bytes(w), TDF_FILE_HDR_LEN);
+	/* Sticky: the file's tail is unknown now. */
+	assert_int_equal(tdf_writer_add(w, &rec), -ENOSPC);
+	assert_int_equal(tdf_writer_close(w), -ENOSPC);
+	close(full);
+	close(fd);
+}
+
+/*
+ * A write that stops part-way (file size limit reached inside a block): the writer counts
+ * exactly the bytes that reached the file, reports -EFBIG, and the file reads as a prefix.
+ */
+static void test_writer_partial_write(void **state)
+{
+	char path[] = "/tmp/tdf-test-XXXXXX";
+	int fd = mkstemp(path), status;
+	const rlim_t limit = 3000; /* inside the second chunk block */
+	pid_t pid;
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = {limit, limit};
+		struct tdf_writer_opts opts = {.chunk_raw_max = 2000};
+		struct tdf_record rec = {.type = TDF_REC_DROP};
+		struct tdf_writer *w;
+		int ret = 0;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl))
+			_exit(10);
+		w = tdf_writer_open(fd, &opts);
+		if (!w)
+			_exit(11);
+		for (unsigned i = 1; i <= 200 && !ret; i++) {
+			tdftest_drop(&rec.drop, i, 64);
+			rec.drop.tcp_seq = i * 2654435761u ^ (i << 7); /* keep chunks big */
+			ret = tdf_writer_add(w, &rec);
+		}
+		if (ret != -EFBIG)
+			_exit(12);
+		if (tdf_writer_bytes(w) != limit)
+			_exit(13);
+		tdf_writer_abandon(w);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	off_t size = lseek(fd, 0, SEEK_END);
+	assert_int_equal(size, limit);
+	uint8_t *file = malloc(limit);
+	assert_int_equal(pread(fd, file, limit, 0), (ssize_t)limit);
+	struct tdftest_counts c;
+	tdftest_read(file, limit, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 1);
+	assert_int_equal(c.corrupt, 0);
+	assert_true(c.drops > 0);
+	/* Exactly the drops of the complete chunks: 1..drops, in order. */
+	assert_int_equal(c.seq_sum, c.drops * (c.drops + 1) / 2);
+	free(file);
+	close(fd);
+}
+
+/* The reader reports read errors as -errno, not as damage. */
+static void test_reader_read_error(void **state)
+{
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	struct tdf_reader *r;
+	struct tdf_record rec;
+
+	(void)state;
+	assert_true(fd >= 0);
+	r = tdf_reader_open_fd(fd, "/");
+	assert_int_equal(tdf_reader_next(r, &rec), -EISDIR);
+	assert_non_null(strstr(tdf_reader_error(r), "/: offset 0: read:"));
+	assert_int_equal(tdf_reader_next(r, &rec), -EISDIR); /* sticky */
+	tdf_reader_close(r);
+	tdf_reader_close(NULL);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_crc32c),
+	    cmocka_unit_test(test_reason_short),
+	    cmocka_unit_test(test_roundtrip_every_kind),
+	    cmocka_unit_test(test_split_big_tables),
+	    cmocka_unit_test(test_empty_tables),
+	    cmocka_unit_test(test_writer_rejects),
+	    cmocka_unit_test(test_writer_chunking),
+	    cmocka_unit_test(test_pipe_both_ends),
+	    cmocka_unit_test(test_reader_pipe_trickle),
+	    cmocka_unit_test(test_fd_large_blocks_and_resync),
+	    cmocka_unit_test(test_short_file_header),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_length_past_end),
+	    cmocka_unit_test(test_length_ffffffff),
+	    cmocka_unit_test(test_bad_header_crc),
+	    cmocka_unit_test(test_bad_payload_crc),
+	    cmocka_unit_test(test_unknown_skippable),
+	    cmocka_unit_test(test_unknown_must_understand_record),
+	    cmocka_unit_test(test_unknown_must_understand_block),
+	    cmocka_unit_test(test_truncated_zstd_frame),
+	    cmocka_unit_test(test_zstd_checksum),
+	    cmocka_unit_test(test_raw_len_lies),
+	    cmocka_unit_test(test_record_past_chunk_end),
+	    cmocka_unit_test(test_body_lengths),
+	    cmocka_unit_test(test_min_body_lengths),
+	    cmocka_unit_test(test_record_count_mismatch),
+	    cmocka_unit_test(test_resync_over_garbage),
+	    cmocka_unit_test(test_damaged_middle_chunk),
+	    cmocka_unit_test(test_truncate_everywhere),
+	    cmocka_unit_test(test_clean_close_summary),
+	    cmocka_unit_test(test_writer_enospc),
+	    cmocka_unit_test(test_writer_partial_write),
+	    cmocka_unit_test(test_reader_read_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
