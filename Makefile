@@ -3,6 +3,7 @@
 # libbpf or libelf), `make check` (all tests), `make demo`, `make bench`, `make install`.
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 VERSION := 0.1.0
@@ -148,7 +149,7 @@ integration: test-bins
 	$(Q)sh tests/run.sh --integration-only $(BUILD)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(TOOL_BIN)
 	$(Q)sh tools/demo.sh $(BUILD)
 
 -include bench/bench.mk

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* rpt: the report's model of decoded drops (files, drops, losses) and the sink every view
+ * implements. */
+#ifndef TCPDROP_RPT_H
+#define TCPDROP_RPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tdf.h"
+
+/*
+ * Data flow: rpt_run() reads every input file through format/tdf.h, keeps each file's
+ * metadata in a struct rpt_file, merges the files' drops and losses in wall-clock order,
+ * applies the filter and hands each survivor to one struct rpt_sink (table, json, csv,
+ * summary, timeline, info or the pcapng export). Everything a sink receives is valid only
+ * during the call; a sink copies what it keeps.
+ */
+
+/* ---- per-input-file state ---- */
+
+/* Opaque: one input file and what its records said so far (META, CLOCK, REASONS, STATES,
+ * KMOD, KSYMS, STACK). Owned by rpt_run()'s caller through rpt_file_open()/rpt_file_close(). */
+struct rpt_file;
+
+/*
+ * Open path for reading ("-" = stdin; the fd is then not closed). name defaults to path when
+ * NULL. Returns NULL and sets errno (ENOENT etc.).
+ */
+struct rpt_file *rpt_file_open(const char *path);
+
+/* A file over a memory buffer that must outlive it (tests). Returns NULL and sets errno. */
+struct rpt_file *rpt_file_open_mem(const void *buf, size_t len, const char *name);
+
+void rpt_file_close(struct rpt_file *f);
+
+/* The name given at open ("-" is shown as "stdin"). Never NULL. */
+const char *rpt_file_name(const struct rpt_file *f);
+
+/* The value of META key (last one wins), or NULL if absent. */
+const char *rpt_file_meta(const struct rpt_file *f, const char *key);
+
+/* All META pairs in file order (keys may repeat). */
+size_t rpt_file_meta_count(const struct rpt_file *f);
+const struct tdf_kv *rpt_file_meta_at(const struct rpt_file *f, size_t i);
+
+/* The host the file was recorded on: META "host", else the file name. Never NULL. */
+const char *rpt_file_host(const struct rpt_file *f);
+
+/*
+ * Wall-clock ns for a CLOCK_BOOTTIME stamp of this file, through the nearest preceding clock
+ * anchor, else the first one; with no anchor at all, boot_ns itself.
+ */
+uint64_t rpt_file_realtime(const struct rpt_file *f, uint64_t boot_ns);
+
+/* Wall-clock ns of the first clock anchor (the recording's start), 0 if none yet. */
+uint64_t rpt_file_start(const struct rpt_file *f);
+
+/* A reason's short name (no SKB_DROP_REASON_ prefix) from the file's table, or NULL. */
+const char *rpt_file_reason(const struct rpt_file *f, uint32_t value);
+
+/* A TCP state's name from the file's table (NULL for TDF_STATE_NONE or unknown values). */
+const char *rpt_file_state(const struct rpt_file *f, uint8_t value);
+
+/* A stack by id, NULL if id is 0 or was never defined. */
+const struct tdf_stack *rpt_file_stack(const struct rpt_file *f, uint32_t id);
+
+/* Module name for a KMOD id ("vmlinux" for 0), NULL if unknown. */
+const char *rpt_file_module(const struct rpt_file *f, uint32_t mod);
+
+/*
+ * The symbol containing a: its name and a->off minus the symbol's offset in *sym_off, the
+ * module name (NULL for vmlinux) in *module. Returns NULL when the file's snapshot cannot
+ * place it. Only the file's own kallsyms snapshot is used, never the reading host's.
+ */
+const char *rpt_file_lookup(const struct rpt_file *f, struct tdf_kaddr a, uint32_t *sym_off,
+			    const char **module);
+
+/*
+ * Format a into buf: "sym+0xoff", "sym+0xoff [module]", or when the snapshot cannot place
+ * it "0xoff? [module]" / "0xoff?" (vmlinux) / "?" (unknown module). The text is made of the
+ * file's bytes: escape it before output (rpt_fput_text). Returns the length that the full
+ * text needs (like snprintf); buf is always NUL-terminated when len > 0.
+ */
+int rpt_file_symbolize(const struct rpt_file *f, struct tdf_kaddr a, char *buf, size_t len);
+
+/* Damage counters of the file's reader (chunks, corrupt, truncated, clean close). */
+void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st);
+
+/* The clean-close summary if the file had one (NULL otherwise). */
+const struct tdf_index *rpt_file_index(const struct rpt_file *f);
+
+/* ---- the tracing machinery's own frames ---- */
+
+/*
+ * True for a symbol that belongs to the tracing path rather than to the code that dropped
+ * the packet: the BPF program and its runners (bpf_prog_*, __bpf_prog_run*, bpf_trace_run*,
+ * __bpf_trace_*), tracepoint glue (__traceiter_*, trace_event_raw_event_*, perf_trace_*,
+ * __probestub_*), bpf_get_stack* helpers, and the kfree_skb tracepoint itself.
+ */
+bool rpt_sym_is_machinery(const char *sym);
+
+/*
+ * How many innermost frames of s to leave out: the leading run of machinery frames (and of
+ * frames the snapshot cannot place or that lie in the "bpf" pseudo-module, when the run
+ * contains at least one machinery frame). 0 when s is NULL.
+ */
+uint32_t rpt_stack_skip(const struct rpt_file *f, const struct tdf_stack *s);
+
+/* ---- events handed to sinks ---- */
+
+struct rpt_drop {
+	const struct tdf_drop *d;
+	const struct rpt_file *file;
+	const char *host;   /* rpt_file_host() */
+	uint64_t real_ns;   /* wall clock, ns since the epoch */
+	const char *reason; /* short name, never NULL; "UNKNOWN_<code>" if not in the table */
+	const char *state;  /* NULL = no socket; "UNKNOWN_<n>" if the file does not name it */
+	const struct tdf_stack *stack; /* NULL if none */
+	uint64_t lost_before; /* ring-buffer losses this file reported since its last drop */
+};
+
+struct rpt_loss {
+	const struct rpt_file *file;
+	const char *host;
+	uint8_t kind; /* enum tdf_loss_kind: only TDF_LOSS_RINGBUF is lost data */
+	uint32_t cpu; /* UINT32_MAX = all CPUs */
+	uint64_t count;
+	uint64_t from_real_ns, to_real_ns;
+};
+
+/* What rpt_run() knows once every file's metadata was read (before the first event). */
+struct rpt_begin {
+	size_t nfiles;
+	struct rpt_file *const *files;
+	size_t nhosts; /* distinct hosts among the readable files */
+	/* The start: the earliest first clock anchor or first event (drops buffered before the
+	 * recorder's first anchor may precede it), over all files. */
+	uint64_t start_real_ns;
+};
+
+struct rpt_sink_ops {
+	/* Optional. Called once before any other op. */
+	int (*begin)(void *ctx, const struct rpt_begin *b);
+	int (*drop)(void *ctx, const struct rpt_drop *d);
+	int (*loss)(void *ctx, const struct rpt_loss *l);
+	/* Damage a file's reader skipped (type TDF_EV_CORRUPT or TDF_EV_TRUNCATED). Optional. */
+	int (*problem)(void *ctx, const struct rpt_file *f, uint32_t type,
+		       const struct tdf_problem *p);
+	/* End of all input: aggregate views print here. Optional. */
+	int (*finish)(void *ctx);
+	/* Free ctx. Optional. */
+	void (*close)(void *ctx);
+};
+
+/* Every op returns 0 or -errno (-EIO when the output failed); a non-zero return stops the run. */
+struct rpt_sink {
+	const struct rpt_sink_ops *ops;
+	void *ctx;
+};
+
+/* Calls ops->close if set; NULL is a no-op. The views and the export embed s in their ctx,
+ * so for them this frees s too. */
+void rpt_sink_close(struct rpt_sink *s);
+
+/* ---- the run: read, merge, filter, deliver (report/run.c) ---- */
+
+struct rpt_filter; /* report/filter.h */
+
+struct rpt_run_opts {
+	const struct rpt_filter *filter; /* NULL: everything */
+	uint64_t max_drops; /* -c: stop after this many drops passed the filter; 0 = no limit */
+	/* Called for every problem a reader reports (main prints it); may be NULL. */
+	void (*on_problem)(void *arg, const struct rpt_file *f, uint32_t type,
+			   const struct tdf_problem *p);
+	void *arg;
+};
+
+/*
+ * Read files[0..n) to the end, merging drops and losses of all files by wall-clock time
+ * (streaming: one pending event per file), and deliver them to sink; then call finish.
+ * Output is flushed by the sinks per event, so a pipe gives a live view.
+ * Returns 0, a sink's error, or the -errno of a file that could not be read at all (its
+ * message is then in rpt_file_error()); files that could be read keep being delivered.
+ */
+int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
+	    const struct rpt_run_opts *o);
+
+/* The last fatal read error of f in one line ("name: offset N: what"), or "". */
+const char *rpt_file_error(const struct rpt_file *f);
+
+/* ---- view options shared by the text renderers ---- */
+
+enum rpt_time_fmt {
+	RPT_TIME_CLOCK = 0, /* HH:MM:SS (the classic table) */
+	RPT_TIME_ISO,	   /* 2024-05-01T12:00:00.123456789Z, or with +hh:mm offset in local time */
+	RPT_TIME_EPOCH,	   /* 1714564800.123456789 */
+	RPT_TIME_RELATIVE, /* seconds since the start, 12.345678901 */
+};
+
+struct rpt_view_opts {
+	enum rpt_time_fmt time_fmt;
+	bool utc; /* false: local time (TZ) */
+	bool no_stack;
+	bool flush; /* fflush after every event (live view from a pipe) */
+};
+
+/* ---- text helpers (report/text.c) ---- */
+
+/*
+ * Write at most maxlen bytes of s (stops at NUL) with control characters, backslash, DEL
+ * and invalid UTF-8 escaped as \\ and \xNN; valid multi-byte UTF-8 passes through.
+ * Returns 0 or -EIO.
+ */
+int rpt_fput_text(FILE *out, const char *s, size_t maxlen);
+
+/* The same into buf (always NUL-terminated if len > 0); returns the full length needed. */
+size_t rpt_text_escape(char *buf, size_t len, const char *s, size_t maxlen);
+
+/* Write s as a JSON string with quotes; control chars and invalid UTF-8 become \u00XX. */
+int rpt_fput_json(FILE *out, const char *s, size_t maxlen);
+
+/* "SYN|ACK" in FIN|SYN|RST|PSH|ACK|URG|ECE|CWR order, "" for none. buf >= 32 bytes. */
+const char *rpt_fmt_flags(uint8_t flags, char *buf, size_t len);
+
+/* An address alone ("10.0.0.1", "fe80::1"). buf >= 48 bytes. */
+const char *rpt_fmt_addr(uint8_t family, const uint8_t addr[16], char *buf, size_t len);
+
+/* addr:port, IPv6 as [addr]:port. buf >= 56 bytes. */
+const char *rpt_fmt_endpoint(uint8_t family, const uint8_t addr[16], uint16_t port, char *buf,
+			     size_t len);
+
+/* Wall-clock time in the chosen style; start_ns is used by RPT_TIME_RELATIVE. buf >= 48. */
+const char *rpt_fmt_time(uint64_t real_ns, uint64_t start_ns, const struct rpt_view_opts *o,
+			 char *buf, size_t len);
+
+/* ISO-8601 UTC with nanoseconds: "2024-05-01T12:00:00.123456789Z". buf >= 40. */
+const char *rpt_fmt_iso_utc(uint64_t real_ns, char *buf, size_t len);
+
+#endif /* TCPDROP_RPT_H */
