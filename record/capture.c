@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* capture: turns probe events and counters into trace-file records, per file and over time. */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct capture {
+	struct capture_cfg cfg;
+	struct probe *probe;
+	struct stacks *stacks;
+	uint64_t seq_no;
+	struct capture_stats st;
+	uint64_t last_clock_ns, last_loss_ns, last_flush_ns;
+	struct tde_counter *prev[TDE_CNT_MAX]; /* per CPU, as last read */
+	struct tde_counter *cur;
+	uint32_t ncpus;
+	struct tdf_kaddr frames[TDF_STACK_MAX];
+};
+
+struct capture *capture_new(const struct capture_cfg *cfg)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = *cfg;
+	c->stacks = stacks_new(CAPTURE_STACKS_MAX);
+	if (!c->stacks) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void capture_free(struct capture *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < TDE_CNT_MAX; i++)
+		free(c->prev[i]);
+	free(c->cur);
+	stacks_free(c->stacks);
+	free(c);
+}
+
+int capture_set_probe(struct capture *c, struct probe *p)
+{
+	c->probe = p;
+	c->ncpus = probe_ncpus(p);
+	for (int i = 0; i < TDE_CNT_MAX; i++) {
+		c->prev[i] = calloc(c->ncpus, sizeof(struct tde_counter));
+		if (!c->prev[i])
+			return -ENOMEM;
+	}
+	c->cur = calloc(c->ncpus, sizeof(struct tde_counter));
+	if (!c->cur)
+		return -ENOMEM;
+	c->last_loss_ns = meta_boot_ns();
+	return 0;
+}
+
+void capture_set_ksyms(struct capture *c, const struct ksyms *ks)
+{
+	c->cfg.ksyms = ks;
+}
+
+int capture_begin_file(void *arg, struct tdf_writer *w)
+{
+	struct capture *c = arg;
+	const struct capture_cfg *cfg = &c->cfg;
+	struct tdf_record rec;
+	int rc;
+
+	meta_record(cfg->meta, &rec);
+	rc = tdf_writer_add(w, &rec);
+	if (rc)
+		return rc;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_CLOCK;
+	rc = meta_clock_now(&rec.clock);
+	if (!rc)
+		rc = tdf_writer_add(w, &rec);
+	if (rc)
+		return rc;
+	c->last_clock_ns = rec.clock.boot_ns;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_REASONS;
+	rec.names.count = cfg->reasons->count;
+	rec.names.names = cfg->reasons->names;
+	rc = tdf_writer_add(w, &rec);
+	if (rc)
+		return rc;
+	rec.type = TDF_REC_STATES;
+	rec.names.count = cfg->states->count;
+	rec.names.names = cfg->states->names;
+	rc = tdf_writer_add(w, &rec);
+	if (rc)
+		return rc;
+
+	for (uint32_t id = 1; id <= ksyms_mod_count(cfg->ksyms); id++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_KMOD;
+		rec.kmod.id = id;
+		rec.kmod.name = ksyms_mod_name(cfg->ksyms, id);
+		rc = tdf_writer_add(w, &rec);
+		if (rc)
+			return rc;
+	}
+	for (uint32_t id = 0; id <= ksyms_mod_count(cfg->ksyms); id++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_KSYMS;
+		if (ksyms_symbols(cfg->ksyms, id, &rec.ksyms) || rec.ksyms.count == 0)
+			continue;
+		rc = tdf_writer_add(w, &rec);
+		if (rc)
+			return rc;
+	}
+	/* the preamble is a chunk of its own: a reader sees the tables before any drop */
+	return tdf_writer_flush(w);
+}
+
+int capture_on_event(void *arg, const struct probe_event *pe)
+{
+	struct capture *c = arg;
+	const struct tde_event *e = pe->ev;
+	struct tdf_record rec;
+	struct tdf_drop *d = &rec.drop;
+	uint32_t stack_id = 0;
+	int64_t now_s;
+	int rc;
+
+	if (capture_done(c))
+		return -ECANCELED;
+	now_s = (int64_t)time(NULL);
+	if (sink_rotate_due(c->cfg.sink, (time_t)now_s)) {
+		rc = sink_rotate(c->cfg.sink, (time_t)now_s);
+		if (rc)
+			return rc;
+	}
+	if (pe->nframes) {
+		bool emit = false;
+
+		rc = stacks_intern(c->stacks, pe->frames, pe->nframes, sink_generation(c->cfg.sink),
+				   &stack_id, &emit);
+		if (rc)
+			return rc;
+		if (emit) {
+			for (uint32_t i = 0; i < pe->nframes; i++)
+				c->frames[i] = ksyms_normalise(c->cfg.ksyms, pe->frames[i]);
+			memset(&rec, 0, sizeof(rec));
+			rec.type = TDF_REC_STACK;
+			rec.stack.id = stack_id;
+			rec.stack.depth = pe->nframes;
+			rec.stack.frames = c->frames;
+			rc = sink_add(c->cfg.sink, &rec);
+			if (rc)
+				return rc;
+		}
+	}
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = TDF_REC_DROP;
+	d->seq_no = ++c->seq_no;
+	d->ts_ns = e->ts_ns;
+	d->cpu = e->cpu;
+	d->pid = e->pid;
+	d->tid = e->tid;
+	memcpy(d->comm, e->comm, TDF_COMM_LEN);
+	d->family = e->family;
+	d->tcp_flags = e->tcp_flags;
+	d->state = e->state;
+	d->dir = e->dir;
+	memcpy(d->saddr, e->saddr, 16);
+	memcpy(d->daddr, e->daddr, 16);
+	d->sport = e->sport;
+	d->dport = e->dport;
+	d->tcp_seq = e->tcp_seq;
+	d->tcp_ack = e->tcp_ack;
+	d->win = e->win;
+	d->reason = e->reason;
+	d->location = ksyms_normalise(c->cfg.ksyms, e->location);
+	d->netns = e->netns;
+	d->ifindex = e->ifindex;
+	memcpy(d->ifname, e->ifname, TDF_IFNAME_LEN);
+	d->ifname[TDF_IFNAME_LEN - 1] = 0;
+	d->len = e->len;
+	d->stack_id = stack_id;
+	d->caplen = e->caplen;
+	d->data = pe->snap;
+	rc = sink_add(c->cfg.sink, &rec);
+	if (rc)
+		return rc;
+	c->st.drops++;
+	return 0;
+}
+
+/* Counter deltas since the last read become LOSS records, one per CPU that moved. */
+static int loss_records(struct capture *c, uint32_t slot, uint8_t kind, uint64_t since_ns,
+			uint64_t now_ns, uint64_t *total)
+{
+	struct tdf_record rec;
+	int rc = probe_counter(c->probe, slot, c->cur);
+
+	if (rc)
+		return rc;
+	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
+		uint64_t delta = c->cur[cpu].count - c->prev[slot][cpu].count;
+
+		if (!delta)
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_LOSS;
+		rec.loss.kind = kind;
+		rec.loss.cpu = cpu;
+		rec.loss.count = delta;
+		rec.loss.from_ns = since_ns;
+		rec.loss.to_ns = c->cur[cpu].last_ns > since_ns ? c->cur[cpu].last_ns : now_ns;
+		rc = sink_add(c->cfg.sink, &rec);
+		if (rc)
+			return rc;
+		c->prev[slot][cpu] = c->cur[cpu];
+		*total += delta;
+	}
+	return 0;
+}
+
+int capture_tick(struct capture *c, uint64_t now_ns, int64_t now_s, uint64_t flush_ns, bool force)
+{
+	struct tdf_record rec;
+	int rc;
+
+	if (c->probe && c->prev[0] &&
+	    (force || now_ns - c->last_loss_ns >= CAPTURE_LOSS_EVERY_NS)) {
+		rc = loss_records(c, TDE_CNT_RINGBUF_LOST, TDF_LOSS_RINGBUF, c->last_loss_ns,
+				  now_ns, &c->st.lost);
+		if (!rc)
+			rc = loss_records(c, TDE_CNT_EXCLUDED, TDF_LOSS_EXCLUDED, c->last_loss_ns,
+					  now_ns, &c->st.excluded);
+		if (rc)
+			return rc;
+		c->last_loss_ns = now_ns;
+	}
+	if (now_ns - c->last_clock_ns >= CAPTURE_CLOCK_EVERY_NS) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_CLOCK;
+		rc = meta_clock_now(&rec.clock);
+		if (!rc)
+			rc = sink_add(c->cfg.sink, &rec);
+		if (rc)
+			return rc;
+		c->last_clock_ns = rec.clock.boot_ns;
+	}
+	if (force || now_ns - c->last_flush_ns >= flush_ns) {
+		rc = sink_flush(c->cfg.sink);
+		if (rc)
+			return rc;
+		c->last_flush_ns = now_ns;
+	}
+	if (!force && sink_rotate_due(c->cfg.sink, (time_t)now_s)) {
+		rc = sink_rotate(c->cfg.sink, (time_t)now_s);
+		if (rc)
+			return rc;
+	}
+	c->st.bytes = sink_bytes(c->cfg.sink);
+	return 0;
+}
+
+void capture_stats(const struct capture *c, struct capture_stats *st)
+{
+	*st = c->st;
+	st->bytes = sink_bytes(c->cfg.sink);
+}
+
+bool capture_done(const struct capture *c)
+{
+	return c->cfg.max_drops && c->st.drops >= c->cfg.max_drops;
+}

@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared helpers of the integration tests: environment checks, cleanup traps, namespaces,
+# veth/tap set-up, the recorder's lifecycle, waits and assertions on tdfdump output.
+# Sourced by tests/integration/*.sh (POSIX sh) run as
+#   env TCPDROP_BUILD=<abs build dir> TCPDROP_TOP=<repo> sh tests/integration/<name>.sh
+
+set -u
+
+T_NAME=$(basename "$0" .sh)
+: "${TCPDROP_BUILD:?TCPDROP_BUILD must name the build directory}"
+: "${TCPDROP_TOP:?TCPDROP_TOP must name the repository}"
+REC=$TCPDROP_BUILD/tcpdrop-record
+RPT=$TCPDROP_BUILD/tcpdrop-report
+TOOLS=$TCPDROP_BUILD/tests/tools
+TDFDUMP=$TOOLS/tdfdump
+# Sanitizer builds are several times slower: every timeout scales with this.
+case "$TCPDROP_BUILD" in *san*) SLOW=3 ;; *) SLOW=1 ;; esac
+
+T_TMP=$(mktemp -d /tmp/tcpdrop-it-"$T_NAME".XXXXXX)
+chmod 0700 "$T_TMP"
+# Short per-run tag for namespace and interface names (IFNAMSIZ is 16).
+T_TAG=$(printf '%x' $$)
+_cleanup=""
+
+log() { echo "$T_NAME: $*" >&2; }
+fail() {
+	echo "FAIL $T_NAME: $*" >&2
+	exit 1
+}
+skip() {
+	[ "${CI:-}" = true ] && fail "cannot run in CI: $*"
+	echo "SKIP $T_NAME: $*"
+	exit 77
+}
+
+# at_exit CMD: run CMD when the test ends, whatever the reason (last registered runs first).
+at_exit() {
+	_cleanup="$*
+$_cleanup"
+}
+_run_cleanup() {
+	_rc=$?
+	trap - EXIT INT TERM HUP
+	set +e
+	eval "$_cleanup" >/dev/null 2>&1
+	if [ "$_rc" -ne 0 ] && [ "${KEEP_TMP:-}" = 1 ]; then
+		echo "$T_NAME: kept $T_TMP" >&2
+	else
+		rm -rf "$T_TMP"
+	fi
+	exit "$_rc"
+}
+trap _run_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# require_env [tool...]: root, BPF and the binaries, else skip (fail in CI).
+require_env() {
+	[ "$(id -u)" = 0 ] || skip "needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "kernel BTF (/sys/kernel/btf/vmlinux) not available"
+	ip netns add "tdchk$T_TAG" 2>/dev/null || skip "cannot create network namespaces"
+	ip netns del "tdchk$T_TAG"
+	for _b in "$REC" "$TDFDUMP" "$@"; do
+		case "$_b" in /*) ;; *) _b=$TOOLS/$_b ;; esac
+		[ -x "$_b" ] || fail "$_b not built (make test-bins)"
+	done
+}
+
+# ns_new NAME: create netns NAME-<tag> with lo up, deleted at exit; prints the full name.
+ns_new() {
+	_ns="td$1$T_TAG"
+	ip netns add "$_ns" || fail "ip netns add $_ns"
+	at_exit "ip netns del $_ns"
+	ip -n "$_ns" link set lo up
+	echo "$_ns"
+}
+
+# ns_inode NS: the network namespace's inode number (what the recorder stores).
+ns_inode() {
+	ip netns exec "$1" stat -L -c %i /proc/self/ns/net
+}
+
+# veth_pair NSA NSB: veth between them, 10.X.0.1/24 + fdX::1/64 in A, .2/::2 in B, where
+# X is given as $3 (1-254). Interface names: va<tag> and vb<tag>.
+veth_pair() {
+	_a=va$T_TAG$3 _b=vb$T_TAG$3
+	ip link add "$_a" netns "$1" type veth peer name "$_b" netns "$2" || fail "ip link add veth"
+	ip -n "$1" addr add "10.$3.0.1/24" dev "$_a"
+	ip -n "$2" addr add "10.$3.0.2/24" dev "$_b"
+	ip -n "$1" addr add "fd$3::1/64" dev "$_a" nodad
+	ip -n "$2" addr add "fd$3::2/64" dev "$_b" nodad
+	ip -n "$1" link set "$_a" up
+	ip -n "$2" link set "$_b" up
+}
+
+# tap_new NS X: tap device tp<tag> in NS with 10.X.0.2/24 and fdX::2/64; the made-up peer
+# 10.X.0.1 / fdX::1 (tapinject's MAC) has permanent neighbour entries. Prints the name.
+tap_new() {
+	_t=tp$T_TAG
+	ip -n "$1" tuntap add dev "$_t" mode tap || fail "ip tuntap add"
+	ip -n "$1" addr add "10.$2.0.2/24" dev "$_t"
+	ip -n "$1" addr add "fd$2::2/64" dev "$_t" nodad
+	ip -n "$1" link set "$_t" up
+	ip -n "$1" neigh add "10.$2.0.1" lladdr 02:00:00:00:77:01 dev "$_t" nud permanent
+	ip -n "$1" neigh add "fd$2::1" lladdr 02:00:00:00:77:01 dev "$_t" nud permanent
+	echo "$_t"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$_st" ] && [ "$_st" != Z ] && [ "$_st" != X ]
+}
+
+# wait_until SECS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
+wait_until() {
+	_deadline=$(( $(date +%s) + $1 * SLOW ))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -ge "$_deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+_rec_ready() {
+	alive "$REC_PID" || return 0
+	grep -q '^CapEff:[[:space:]]*0*$' "/proc/$REC_PID/status" 2>/dev/null
+}
+
+# rec_start ARGS...: start the recorder in the background (REC_PID, stderr in REC_ERR) and
+# wait until it is attached. The recorder drops every capability right after attaching and
+# opening its output, so CapEff 0 is the readiness signal.
+REC_PID=
+REC_ERR=$T_TMP/rec.err
+rec_start() {
+	"$REC" -q "$@" 2>"$REC_ERR" &
+	REC_PID=$!
+	at_exit "kill -KILL $REC_PID"
+	wait_until 30 _rec_ready || fail "recorder not ready after $((30 * SLOW)) s: $(cat "$REC_ERR")"
+	alive "$REC_PID" || { wait "$REC_PID"; fail "recorder exited at start (status $?): $(cat "$REC_ERR")"; }
+}
+
+# rec_wait SECS: wait for the recorder to exit by itself; sets REC_RC; 1 on timeout.
+REC_RC=
+rec_wait() {
+	wait_until "$1" eval '! alive $REC_PID' || return 1
+	wait "$REC_PID"
+	REC_RC=$?
+	return 0
+}
+
+# rec_stop [SIGNAL]: signal the recorder (default INT) until it exits; fails if it will not.
+# The signal is repeated because a background job ignores SIGINT until the recorder installs
+# its handler.
+rec_stop() {
+	_sig=${1:-INT}
+	_i=0
+	while alive "$REC_PID"; do
+		kill "-$_sig" "$REC_PID" 2>/dev/null
+		wait_until 1 eval '! alive $REC_PID' && break
+		_i=$((_i + 1))
+		[ "$_i" -ge $((20 * SLOW)) ] && fail "recorder ignores SIG$_sig"
+	done
+	wait "$REC_PID"
+	REC_RC=$?
+}
+
+# dump FILE OUT: decode FILE with tdfdump into OUT; fails unless the whole file decodes.
+dump() {
+	"$TDFDUMP" "$1" >"$2" 2>"$2.err" || fail "tdfdump $1: $(cat "$2.err")"
+	grep -q '^end status=ok ' "$2" || fail "tdfdump $1: no end line"
+}
+
+# field KEY LINE: the value of KEY=... in a tdfdump line.
+field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# expect_fields LINE KEY=VALUE...: every pair is in LINE, else fail naming the difference.
+expect_fields() {
+	_line=$1
+	shift
+	for _kv in "$@"; do
+		case " $_line " in
+		*" $_kv "*) ;;
+		*) fail "expected ${_kv} in: $(echo "$_line" | cut -c1-600) (has ${_kv%%=*}=$(field "${_kv%%=*}" "$_line"))" ;;
+		esac
+	done
+}
+
+# expect_len LINE MAX: len (skb->len, counted from wherever skb->data points at the drop
+# site: the IP or the TCP header) is positive and at most MAX, the IP packet's length.
+expect_len() {
+	_l=$(field len "$1")
+	[ -n "$_l" ] && [ "$_l" -gt 0 ] && [ "$_l" -le "$2" ] ||
+		fail "len=$_l outside 1..$2 in: $(echo "$1" | cut -c1-600)"
+}
+
+# expect_packets DUMP TOOLOUT KEY=VALUE...: every "drop HEX" packet TOOLOUT lists was
+# recorded exactly once, with snap bytes equal to the packet, caplen equal to its length
+# and the given fields. Prints how many packets were checked.
+expect_packets() {
+	_dump=$1 _out=$2
+	shift 2
+	_n=0
+	for _hex in $(sed -n 's/^drop //p' "$_out"); do
+		_m=$(grep -c "^drop .* data=$_hex\$" "$_dump")
+		[ "$_m" -eq 1 ] || fail "packet recorded $_m times (want 1): $_hex"
+		_line=$(grep "^drop .* data=$_hex\$" "$_dump")
+		_len=$(( ${#_hex} / 2 ))
+		expect_fields "$_line" "$@" "caplen=$_len"
+		expect_len "$_line" "$_len"
+		_n=$((_n + 1))
+	done
+	[ "$_n" -gt 0 ] || fail "no packets expected in $_out"
+	echo "$_n"
+}

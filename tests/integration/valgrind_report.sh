@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# tcpdrop-report under valgrind memcheck: every view (table, json, csv, summary, timeline,
+# info, pcapng) over the report's sample recordings (the inputs of its golden outputs), plus
+# merged, truncated and damaged input and a tcpdump filter, with no memcheck error and no leak.
+# Not for sanitizer builds (ASan and valgrind do not mix): those pass with a message.
+set -u
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+build=${TCPDROP_BUILD:?TCPDROP_BUILD not set}
+case "$build" in
+*/san | */san/)
+	echo "valgrind_report: $build is a sanitizer build; memcheck runs on the plain build"
+	exit 0
+	;;
+esac
+if ! command -v valgrind >/dev/null 2>&1; then
+	[ "${CI:-}" = true ] && fail "valgrind is not installed (make deps installs it)"
+	echo "valgrind is not installed (make deps installs it)"
+	exit 77
+fi
+rpt=$build/tcpdrop-report
+mk=$build/tests/tools/rpt_mksample
+[ -x "$rpt" ] && [ -x "$mk" ] || fail "tcpdrop-report or rpt_mksample not built in $build"
+
+tmp=$(mktemp -d /tmp/tcpdrop-valgrind.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$mk" "$tmp" >/dev/null || fail "rpt_mksample"
+cd "$tmp" || fail "cd $tmp"
+export TZ=UTC
+
+# A copy of alpha.tdrop with a byte of its first chunk damaged.
+off=$(grep -abo TDBK alpha.tdrop | sed -n 1p | cut -d: -f1)
+[ -n "$off" ] || fail "no block in alpha.tdrop"
+cp alpha.tdrop damaged.tdrop
+printf 'X' | dd of=damaged.tdrop bs=1 seek=$((off + 40)) conv=notrunc 2>/dev/null
+
+runs=0
+vg() { # name args...: run the report under memcheck, compare with the plain run
+	name=$1; shift
+	runs=$((runs + 1))
+	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--errors-for-leak-kinds=definite,indirect,possible --track-origins=yes \
+		"$rpt" "$@" >"$name.vg.out" 2>"$name.vg.err" </dev/null
+	rc=$?
+	[ $rc -ne 99 ] || { cat "$name.vg.err"; fail "$name: memcheck errors"; }
+	[ $rc -eq 0 ] || { cat "$name.vg.err"; fail "$name: exit $rc"; }
+	"$rpt" "$@" >"$name.out" 2>/dev/null </dev/null
+	cmp -s "$name.out" "$name.vg.out" || fail "$name: output differs under valgrind"
+	[ -s "$name.out" ] || fail "$name: no output"
+}
+
+vg table -r alpha.tdrop --utc
+vg table-iso -r alpha.tdrop --time=iso --no-stack
+vg json -r alpha.tdrop --format=json
+vg csv -r alpha.tdrop --format=csv
+vg summary -r alpha.tdrop --summary=reason,dport,stack --top=2
+vg summary-flow -r alpha.tdrop --summary=flow,state,comm,ifname,flags
+vg summary-host -r alpha.tdrop --summary=host,location,saddr,daddr,netns
+vg timeline -r alpha.tdrop --timeline=500ms
+vg timeline-reason -r alpha.tdrop --timeline-by-reason
+vg info -r alpha.tdrop --info
+vg pcapng -r alpha.tdrop -w -
+vg merge -r alpha.tdrop -r beta.tdrop --format=json --no-stack
+vg filter -r alpha.tdrop --reason=no_socket --stack-contains=tcp_v4_rcv 'tcp port 80'
+vg killed -r alpha-killed.tdrop --info
+vg truncated -r alpha-truncated.tdrop
+vg damaged -r damaged.tdrop --format=json
+vg damaged-pcapng -r damaged.tdrop -w -
+
+# Usage and runtime errors free what they took too.
+valgrind -q --error-exitcode=99 --leak-check=full "$rpt" -r alpha.tdrop --pid=x >/dev/null 2>vg.err
+[ $? -eq 2 ] || { cat vg.err; fail "usage error under valgrind: want exit 2"; }
+valgrind -q --error-exitcode=99 --leak-check=full "$rpt" -r missing.tdrop >/dev/null 2>vg.err
+[ $? -eq 1 ] || { cat vg.err; fail "missing file under valgrind: want exit 1"; }
+
+echo "valgrind_report: $runs runs clean"
+exit 0

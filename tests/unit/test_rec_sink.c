@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Unit tests for record/sink: file names for -C/-G/-W, rotation, the -W ring, file modes. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../record/sink.h"
+
+static void test_name_plain(void **state)
+{
+	struct sink_cfg c = {.pattern = "drops.tdrop"};
+	char b[64];
+
+	(void)state;
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_string_equal(b, "drops.tdrop");
+	/* -C: the first file keeps the name, then 1, 2... */
+	c.rotate_bytes = 1000000;
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_string_equal(b, "drops.tdrop");
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 12), 0);
+	assert_string_equal(b, "drops.tdrop12");
+}
+
+static void test_name_ring(void **state)
+{
+	struct sink_cfg c = {.pattern = "d", .rotate_bytes = 1, .ring_files = 12};
+	char b[64];
+
+	(void)state;
+	/* padded to the width of N-1 = 11, wrapping modulo N */
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_string_equal(b, "d00");
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 11), 0);
+	assert_string_equal(b, "d11");
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 12), 0);
+	assert_string_equal(b, "d00");
+	c.ring_files = 1;
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 5), 0);
+	assert_string_equal(b, "d0");
+}
+
+static void test_name_strftime(void **state)
+{
+	struct sink_cfg c = {.pattern = "x-%Y%m%d-%H%M%S.tdrop", .rotate_secs = 60};
+	char b[64];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(sink_name(b, sizeof(b), &c, 86400 + 3661, 0), 0);
+	assert_string_equal(b, "x-19700102-010101.tdrop");
+	c.rotate_bytes = 5;
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 3), 0);
+	assert_string_equal(b, "x-19700101-000000.tdrop3");
+	/* without -G the pattern is a plain name */
+	c.rotate_secs = 0;
+	c.rotate_bytes = 0;
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_string_equal(b, "x-%Y%m%d-%H%M%S.tdrop");
+}
+
+static void test_name_limits(void **state)
+{
+	struct sink_cfg c = {.pattern = "abcdef", .rotate_bytes = 1};
+	char b[8];
+
+	(void)state;
+	assert_int_equal(sink_name(b, 7, &c, 0, 0), 0);		    /* exact fit: 6 + NUL */
+	assert_int_equal(sink_name(b, 6, &c, 0, 0), -ENAMETOOLONG); /* one byte short */
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 10), -ENAMETOOLONG);
+	c.pattern = "";
+	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), -EINVAL);
+}
+
+static int begin_count;
+static int begin(void *arg, struct tdf_writer *w)
+{
+	struct tdf_record r = {.type = TDF_REC_CLOCK};
+
+	(void)arg;
+	begin_count++;
+	r.clock.boot_ns = 1;
+	r.clock.real_ns = 2;
+	return tdf_writer_add(w, &r);
+}
+
+static int add_drop(struct sink *s)
+{
+	static const uint8_t pkt[20] = {0x45};
+	struct tdf_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = TDF_REC_DROP;
+	r.drop.seq_no = 1;
+	r.drop.family = 4;
+	r.drop.caplen = sizeof(pkt);
+	r.drop.data = pkt;
+	return sink_add(s, &r);
+}
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_rotation_ring(void **state)
+{
+	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128], path[160];
+	struct sink_cfg c = {.rotate_bytes = 1, .ring_files = 3};
+	struct sink *s;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(pat, sizeof(pat), "%s/r", dir);
+	c.pattern = pat;
+	begin_count = 0;
+	s = sink_open(&c, 1000);
+	assert_non_null(s);
+	assert_int_equal(sink_start(s, begin, NULL), 0);
+	assert_int_equal(begin_count, 1);
+	/* a file without a drop is never rotated, however large */
+	assert_false(sink_rotate_due(s, 1000));
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(add_drop(s), 0);
+		assert_int_equal(sink_flush(s), 0);
+		assert_true(sink_rotate_due(s, 1000));
+		assert_int_equal(sink_rotate(s, 1000), 0);
+		assert_int_equal(sink_generation(s), (uint32_t)i + 1);
+	}
+	assert_int_equal(begin_count, 6); /* every file got its preamble */
+	/* names r0 r1 r2 reused modulo 3: never more than 3 files */
+	assert_int_equal(count_files(dir), 3);
+	snprintf(path, sizeof(path), "%s/r2", dir); /* index 5 modulo 3 */
+	assert_string_equal(sink_path(s), path);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_true(sink_bytes(s) > 0);
+	assert_int_equal(sink_close(s), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/r%d", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void test_time_ring_deletes_oldest(void **state)
+{
+	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128], path[160];
+	struct sink_cfg c = {.rotate_secs = 10, .ring_files = 2};
+	struct sink *s;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_non_null(mkdtemp(dir));
+	snprintf(pat, sizeof(pat), "%s/t-%%s", dir); /* %s: seconds since the epoch */
+	c.pattern = pat;
+	s = sink_open(&c, 100);
+	assert_non_null(s);
+	assert_int_equal(sink_start(s, begin, NULL), 0);
+	assert_int_equal(add_drop(s), 0);
+	assert_false(sink_rotate_due(s, 109)); /* one second short */
+	assert_true(sink_rotate_due(s, 110));
+	assert_int_equal(sink_rotate(s, 110), 0);
+	assert_int_equal(add_drop(s), 0);
+	assert_int_equal(sink_rotate(s, 120), 0);
+	assert_int_equal(count_files(dir), 2);
+	snprintf(path, sizeof(path), "%s/t-100", dir);
+	assert_int_equal(access(path, F_OK), -1); /* the oldest is gone */
+	snprintf(path, sizeof(path), "%s/t-120", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_string_equal(sink_path(s), path);
+	assert_int_equal(sink_close(s), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t-110", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_open_errors(void **state)
+{
+	struct sink_cfg c = {.pattern = "/nonexistent-dir/x.tdrop"};
+	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128];
+	struct sink *s;
+
+	(void)state;
+	errno = 0;
+	assert_null(sink_open(&c, 0));
+	assert_int_equal(errno, ENOENT);
+	/* discarding before start removes the file it created */
+	assert_non_null(mkdtemp(dir));
+	snprintf(pat, sizeof(pat), "%s/gone", dir);
+	c.pattern = pat;
+	s = sink_open(&c, 0);
+	assert_non_null(s);
+	assert_int_equal(access(pat, F_OK), 0);
+	sink_abandon(s, true);
+	assert_int_equal(access(pat, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+	sink_abandon(NULL, true);
+	assert_int_equal(sink_close(NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_name_plain),	  cmocka_unit_test(test_name_ring),
+	    cmocka_unit_test(test_name_strftime), cmocka_unit_test(test_name_limits),
+	    cmocka_unit_test(test_rotation_ring), cmocka_unit_test(test_time_ring_deletes_oldest),
+	    cmocka_unit_test(test_open_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
