@@ -87,6 +87,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+static const char *out_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "standard output";
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -174,6 +179,13 @@ int main(int argc, char **argv)
 	int rc, ret = 1;
 
 	libbpf_set_print(libbpf_print);
+	/* from the start: a signal during setup still ends in a clean file */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE) like any other */
 	if (opts_parse(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
@@ -281,7 +293,10 @@ int main(int argc, char **argv)
 	}
 	rc = probe_open(&pc, &pk, capture_on_event, cap, &probe, &stage);
 	if (rc) {
-		fail(stage, "%s", strerror(-rc));
+		fail(stage, "%s%s", strerror(-rc),
+		     strncmp(stage, "load", 4) || getenv("TCPDROP_DEBUG")
+			 ? ""
+			 : " (TCPDROP_DEBUG=1 shows the verifier's log)");
 		goto out_discard;
 	}
 	/* after load: the program's own symbol is in the snapshot */
@@ -310,7 +325,7 @@ int main(int argc, char **argv)
 	}
 	rc = sink_start(sink, capture_begin_file, cap);
 	if (rc) {
-		fail(sink_path(sink), "%s", strerror(-rc));
+		fail(out_name(sink_path(sink)), "%s", strerror(-rc));
 		goto out_abandon;
 	}
 	/* everything privileged is done: fds stay usable, rotation creates files as uid 0 */
@@ -319,13 +334,6 @@ int main(int argc, char **argv)
 		fail("drop privileges", "%s", strerror(-rc));
 		goto out_abandon;
 	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error (EPIPE) like any other */
 
 	show_status = !o.quiet && isatty(STDERR_FILENO);
 	start_ns = last_status_ns = meta_boot_ns();
@@ -364,7 +372,7 @@ int main(int argc, char **argv)
 	rc = sink_close(sink);
 	sink = NULL;
 	if (rc) {
-		fail(o.path, "%s", strerror(-rc));
+		fail(out_name(o.path), "%s", strerror(-rc));
 		goto out;
 	}
 	if (status_shown)
@@ -378,7 +386,7 @@ int main(int argc, char **argv)
 write_error:
 	if (status_shown)
 		fputc('\n', stderr);
-	fail(sink_path(sink), "%s", strerror(-rc));
+	fail(out_name(sink_path(sink)), "%s", strerror(-rc));
 out_abandon:
 	sink_abandon(sink, false);
 	sink = NULL;

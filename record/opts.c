@@ -115,6 +115,17 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The long name of an option value, or NULL for short options and unknown ones. */
+static const char *long_name(int val)
+{
+	if (val < OPT_DURATION)
+		return NULL;
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == val)
+			return lo->name;
+	return NULL;
+}
+
 static int parse_reasons(struct rec_opts *o, const char *arg, char *err, size_t errlen)
 {
 	size_t used = 0;
@@ -137,7 +148,8 @@ static int parse_reasons(struct rec_opts *o, const char *arg, char *err, size_t 
 		o->reasons[o->nreasons++] = tok;
 	}
 	if (o->nreasons == 0) {
-		snprintf(err, errlen, "--reason: empty list");
+		snprintf(err, errlen,
+			 "--reason: no reason name given (names such as NO_SOCKET,TCP_CSUM)");
 		return -EINVAL;
 	}
 	return 0;
@@ -255,13 +267,16 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 			o->version = true;
 			break;
 		case ':':
-			if (optopt)
-				snprintf(err, errlen, "-%c: needs a value", optopt);
+			if (long_name(optopt))
+				snprintf(err, errlen, "--%s: needs a value", long_name(optopt));
 			else
-				snprintf(err, errlen, "%s: needs a value", argv[optind - 1]);
+				snprintf(err, errlen, "-%c: needs a value", optopt);
 			return -EINVAL;
 		default:
-			if (optopt)
+			/* a long option given a value it does not take, or an unknown option */
+			if (long_name(optopt))
+				snprintf(err, errlen, "--%s: takes no value", long_name(optopt));
+			else if (optopt > ' ' && optopt < 0x7f)
 				snprintf(err, errlen, "-%c: unknown option", optopt);
 			else
 				snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);

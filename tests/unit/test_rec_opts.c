@@ -188,6 +188,11 @@ static void test_usage_errors(void **state)
 	    {4, {"r", "-w", "f", "extra"}, "unexpected"},
 	    {5, {"r", "-w", "f", "--reason", ","}, "--reason"},
 	    {5, {"r", "-w", "f", "--flush-interval", "5"}, "--flush-interval"},
+	    /* long options: a missing value and a value where none is taken name the option */
+	    {4, {"r", "-w", "f", "--duration"}, "--duration: needs a value"},
+	    {4, {"r", "-w", "f", "--all-reasons=yes"}, "--all-reasons: takes no value"},
+	    {4, {"r", "-w", "f", "--help=x"}, "--help: takes no value"},
+	    {5, {"r", "-w", "f", "--reason", ""}, "reason name"},
 	};
 	struct rec_opts o;
 
