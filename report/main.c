@@ -164,7 +164,7 @@ static void filter_check(int rc, const char *opt, const char *arg)
 		exit(1);
 	}
 	if (rc)
-		die_usage("%s: bad value '%s'", opt, arg);
+		die_usage("%s: '%s' is not a comma-separated list of names", opt, arg);
 }
 
 int main(int argc, char **argv)
@@ -193,11 +193,15 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":r:w:c:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
+			if (!*optarg)
+				die_usage("-r: needs a trace file name, or - for stdin");
 			if (ninputs == FILES_MAX)
 				die_usage("-r: more than %d files", FILES_MAX);
 			inputs[ninputs++] = optarg;
 			break;
 		case 'w':
+			if (!*optarg)
+				die_usage("-w: needs a pcapng file name, or - for stdout");
 			wfile = optarg;
 			set_view(&view, &view_chosen, VIEW_PCAPNG);
 			break;
@@ -231,7 +235,10 @@ int main(int argc, char **argv)
 			if (rc == -E2BIG)
 				die_usage("--summary: more than %d keys", RPT_SUMMARY_KEYS_MAX);
 			if (rc)
-				die_usage("--summary: unknown key '%.*s'", (int)badlen, bad);
+				die_usage("--summary: unknown key '%.*s': keys are reason, location, "
+					  "stack, flow, saddr, daddr, dport, state, comm, netns, ifname, "
+					  "flags",
+					  (int)badlen, bad);
 			break;
 		}
 		case OPT_TOP:
@@ -316,10 +323,16 @@ int main(int argc, char **argv)
 			if (optopt && optopt < 256)
 				die_usage("option '-%c' needs an argument", optopt);
 			die_usage("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			if (optopt && optopt < 256)
+		default: {
+			const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+
+			/* getopt_long reports "--flag=value" for a flag without a value here. */
+			if (strncmp(arg, "--", 2) == 0 && eq)
+				die_usage("%.*s: takes no value", (int)(eq - arg), arg);
+			if (optopt && optopt < 256 && strncmp(arg, "--", 2) != 0)
 				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			die_usage("unknown option '%s'", arg);
+		}
 		}
 	}
 	/* --since/--until are parsed after the loop: --utc may come after them. */
