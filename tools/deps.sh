@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 libpcap-dev libcmocka-dev tshark tcpdump nftables iproute2 procps bpftrace linux-perf
-valgrind util-linux time"
+valgrind util-linux time jq"
 
 missing=
 for p in $PKGS; do

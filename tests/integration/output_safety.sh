@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 build=${TCPDROP_BUILD:?TCPDROP_BUILD not set}
 rpt=$build/tcpdrop-report
 mk=$build/tests/tools/mkhostile
-[ -x "$rpt" ] && [ -x "$mk" ] || fail "tcpdrop-report or mkhostile not built in $build"
+if [ ! -x "$rpt" ] || [ ! -x "$mk" ]; then fail "tcpdrop-report or mkhostile not built in $build"; fi
 command -v jq >/dev/null 2>&1 || fail "jq is not installed (make deps installs it)"
 command -v iconv >/dev/null 2>&1 || fail "iconv is not installed"
 

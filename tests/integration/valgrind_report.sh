@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tcpdrop-report under valgrind memcheck: every view (table, json, csv, summary, timeline,
 # info, pcapng) over the report's sample recordings (the inputs of its golden outputs), plus
-# merged, truncated and damaged input and a tcpdump filter, with no memcheck error and no leak.
+# merged, truncated and damaged input, a tcpdump filter and the fuzz corpus (hostile files),
+# with no memcheck error and no leak.
 # Not for sanitizer builds (ASan and valgrind do not mix): those pass with a message.
 set -u
 
@@ -22,7 +23,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 rpt=$build/tcpdrop-report
 mk=$build/tests/tools/rpt_mksample
-[ -x "$rpt" ] && [ -x "$mk" ] || fail "tcpdrop-report or rpt_mksample not built in $build"
+if [ ! -x "$rpt" ] || [ ! -x "$mk" ]; then fail "tcpdrop-report or rpt_mksample not built in $build"; fi
 
 tmp=$(mktemp -d /tmp/tcpdrop-valgrind.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -41,7 +42,7 @@ vg() { # name args...: run the report under memcheck, compare with the plain run
 	name=$1; shift
 	runs=$((runs + 1))
 	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
-		--errors-for-leak-kinds=definite,indirect,possible --track-origins=yes \
+		--errors-for-leak-kinds=definite,indirect,possible \
 		"$rpt" "$@" >"$name.vg.out" 2>"$name.vg.err" </dev/null
 	rc=$?
 	[ $rc -ne 99 ] || { cat "$name.vg.err"; fail "$name: memcheck errors"; }
@@ -68,6 +69,31 @@ vg killed -r alpha-killed.tdrop --info
 vg truncated -r alpha-truncated.tdrop
 vg damaged -r damaged.tdrop --format=json
 vg damaged-pcapng -r damaged.tdrop -w -
+
+# The fuzz corpus (hostile files, several unreadable) in one run per view: exit 0 or 1 (some
+# files cannot be read at all), never a memcheck error.
+top=${TCPDROP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+corpus=$top/tests/fuzz/corpus/reader
+[ -d "$corpus" ] || fail "no fuzz corpus at $corpus"
+set --
+for f in "$corpus"/*; do
+	set -- "$@" -r "$f"
+done
+[ $# -ge 20 ] || fail "fuzz corpus has only $(($# / 2)) files"
+for v in --format=json --format=csv --info --summary=reason,stack,comm --timeline-by-reason \
+	"-w -"; do
+	runs=$((runs + 1))
+	# shellcheck disable=SC2086
+	valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect,possible "$rpt" "$@" $v \
+		>corpus.out 2>corpus.err </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 1 ] || { tail -n 40 corpus.err; fail "corpus $v: exit $rc"; }
+	if grep -v '^tcpdrop-report: ' corpus.err | grep -q .; then
+		tail -n 40 corpus.err
+		fail "corpus $v: memcheck output"
+	fi
+done
 
 # Usage and runtime errors free what they took too.
 valgrind -q --error-exitcode=99 --leak-check=full "$rpt" -r alpha.tdrop --pid=x >/dev/null 2>vg.err

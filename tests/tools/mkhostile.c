@@ -15,20 +15,21 @@
  * 16-byte fields keep a NUL. The shell test knows this list by its index (drop seq - 1).
  */
 static const char *const hostile[] = {
-    "\x1b[31mred\x1b[0m",		  /*  0 ANSI colour escape */
-    "a\tb\nc\rd\x01\x7f",		  /*  1 tab, newline, CR, SOH, DEL */
-    "q\"u'o,t;e\\",			  /*  2 CSV and JSON specials */
-    "\x80\xbf\xc0\xaf\xed\xa0\x80",	  /*  3 lone continuations, overlong, surrogate */
-    "\xf8\x88\x80\x80\x80\xff\xfe",	  /*  4 5-byte form, 0xff, 0xfe */
-    "ok\xe2\x82",			  /*  5 a sequence cut by the field's end */
-    "\xf4\x90\x80\x80",			  /*  6 beyond U+10FFFF */
-    "caf\xc3\xa9\xe2\x82\xac",		  /*  7 valid: café€ */
-    "\xf0\x9f\x98\x80smile",		  /*  8 valid: 4-byte emoji */
+    "\x1b[31mred\x1b[0m",	    /*  0 ANSI colour escape */
+    "a\tb\nc\rd\x01\x7f",	    /*  1 tab, newline, CR, SOH, DEL */
+    "q\"u'o,t;e\\",		    /*  2 CSV and JSON specials */
+    "\x80\xbf\xc0\xaf\xed\xa0\x80", /*  3 lone continuations, overlong, surrogate */
+    "\xf8\x88\x80\x80\x80\xff\xfe", /*  4 5-byte form, 0xff, 0xfe */
+    "ok\xe2\x82",		    /*  5 a sequence cut by the field's end */
+    "\xf4\x90\x80\x80",		    /*  6 beyond U+10FFFF */
+    "caf\xc3\xa9\xe2\x82\xac",	    /*  7 valid: café€ */
+    "\xf0\x9f\x98\x80smile",	    /*  8 valid: 4-byte emoji */
     "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12", /* 9 C0 controls */
-    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1c\x1d\x1e\x1f", /* 10 more C0 controls */
-    "c1\xc2\x9b" "31m\xc2\x85",		  /* 11 C1 controls CSI and NEL as UTF-8 */
-    "\x1b]0;pwned\x07",			  /* 12 terminal title (OSC) */
-    "\x1b[2J\x1b[H",			  /* 13 clear screen, cursor home */
+    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1c\x1d\x1e\x1f",		    /* 10 more C0 controls */
+    "c1\xc2\x9b"
+    "31m\xc2\x85",	/* 11 C1 controls CSI and NEL as UTF-8 */
+    "\x1b]0;pwned\x07", /* 12 terminal title (OSC) */
+    "\x1b[2J\x1b[H",	/* 13 clear screen, cursor home */
 };
 #define NHOSTILE (sizeof(hostile) / sizeof(hostile[0]))
 
@@ -53,7 +54,8 @@ int main(int argc, char **argv)
 	    {4, "SKB_DROP_REASON_BAD,\"CSV\"\n\xfe"},
 	};
 	static const struct tdf_name states[] = {{1, "ESTAB\x07LISHED"}, {10, "LISTEN"}};
-	static const struct tdf_ksym syms[] = {{0x100, "tcp_v4_rcv\x1b[0m"}, {0x200, "evil\xff,\"sym"}};
+	static const struct tdf_ksym syms[] = {{0x100, "tcp_v4_rcv\x1b[0m"},
+					       {0x200, "evil\xff,\"sym"}};
 	static const struct tdf_kaddr frames[] = {{0, 0x104}, {0, 0x210}, {1, 0x8}};
 	struct tdf_record recs[8 + NHOSTILE];
 	size_t n = 0, len;
