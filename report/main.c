@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 			if (rc)
 				die_usage("--summary: unknown key '%.*s': keys are reason, location, "
 					  "stack, flow, saddr, daddr, dport, state, comm, netns, ifname, "
-					  "flags",
+					  "flags, host",
 					  (int)badlen, bad);
 			break;
 		}
