@@ -6,7 +6,7 @@
 require_env tapinject
 
 N=5
-B=$(ns_new b)
+ns_new B b
 TAP=$(tap_new "$B" 43)
 INO=$(ns_inode "$B")
 IFINDEX=$(ip netns exec "$B" cat "/sys/class/net/$TAP/ifindex")

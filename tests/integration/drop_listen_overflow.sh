@@ -6,7 +6,7 @@
 require_env tapinject
 
 N=4
-B=$(ns_new b)
+ns_new B b
 TAP=$(tap_new "$B" 44)
 INO=$(ns_inode "$B")
 # Without SYN cookies the requests wait in the SYN queue, and their ACKs take the

@@ -6,7 +6,7 @@
 require_env tapinject
 
 N=3
-B=$(ns_new b)
+ns_new B b
 TAP=$(tap_new "$B" 45)
 INO=$(ns_inode "$B")
 

@@ -65,13 +65,14 @@ require_env() {
 	done
 }
 
-# ns_new NAME: create netns NAME-<tag> with lo up, deleted at exit; prints the full name.
+# ns_new VAR NAME: create netns td<NAME><tag> with lo up, deleted at exit, its name in VAR.
+# (Not used as $(ns_new ...): the exit trap must be registered in the test's own shell.)
 ns_new() {
-	_ns="td$1$T_TAG"
+	_ns="td$2$T_TAG"
 	ip netns add "$_ns" || fail "ip netns add $_ns"
 	at_exit "ip netns del $_ns"
 	ip -n "$_ns" link set lo up
-	echo "$_ns"
+	eval "$1=\$_ns"
 }
 
 # ns_inode NS: the network namespace's inode number (what the recorder stores).
@@ -90,6 +91,19 @@ veth_pair() {
 	ip -n "$2" addr add "fd$3::2/64" dev "$_b" nodad
 	ip -n "$1" link set "$_a" up
 	ip -n "$2" link set "$_b" up
+	# Permanent neighbours both ways: an unresolved neighbour queues only a few packets
+	# and drops the rest in the sender's namespace, which would race the first sends.
+	_ma=$(ip netns exec "$1" cat "/sys/class/net/$_a/address")
+	_mb=$(ip netns exec "$2" cat "/sys/class/net/$_b/address")
+	ip -n "$1" neigh replace "10.$3.0.2" lladdr "$_mb" dev "$_a" nud permanent
+	ip -n "$1" neigh replace "fd$3::2" lladdr "$_mb" dev "$_a" nud permanent
+	ip -n "$2" neigh replace "10.$3.0.1" lladdr "$_ma" dev "$_b" nud permanent
+	ip -n "$2" neigh replace "fd$3::1" lladdr "$_ma" dev "$_b" nud permanent
+	wait_until 10 _carrier "$1" "$_a" || fail "veth $_a has no carrier"
+	wait_until 10 _carrier "$2" "$_b" || fail "veth $_b has no carrier"
+}
+_carrier() {
+	[ "$(ip netns exec "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null)" = 1 ]
 }
 
 # tap_new NS X: tap device tp<tag> in NS with 10.X.0.2/24 and fdX::2/64; the made-up peer
@@ -187,6 +201,53 @@ expect_fields() {
 		*) fail "expected ${_kv} in: $(echo "$_line" | cut -c1-600) (has ${_kv%%=*}=$(field "${_kv%%=*}" "$_line"))" ;;
 		esac
 	done
+}
+
+# expect_synflood FILE SEQBASE SPORTBASE DPORT IPLEN KEY=VALUE...: every line of FILE (drops
+# of synflood SYNs) has the pairs, sport = SPORTBASE + tcp_seq - SEQBASE, snap bytes of
+# IPLEN bytes (the IP header, then exactly the TCP header synflood built, window 64240) and
+# 0 < len <= IPLEN. One awk pass: a per-line shell loop is too slow for thousands of lines.
+expect_synflood() {
+	_f=$1 _q=$2 _sp=$3 _dp=$4 _iplen=$5
+	shift 5
+	awk -v q="$_q" -v sp="$_sp" -v dp="$_dp" -v iplen="$_iplen" -v want="$*" '
+	{
+		delete f
+		for (i = 1; i <= NF; i++) {
+			k = index($i, "=")
+			if (k) f[substr($i, 1, k - 1)] = substr($i, k + 1)
+		}
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) {
+			k = index(w[i], "=")
+			key = substr(w[i], 1, k - 1)
+			if (f[key] != substr(w[i], k + 1)) {
+				print "expected " w[i] " (has " key "=" f[key] ") in: " $0
+				exit 1
+			}
+		}
+		sport = sp + f["tcp_seq"] - q
+		if (f["sport"] != sport) { print "sport " f["sport"] " for seq " f["tcp_seq"] ": " $0; exit 1 }
+		tcp = sprintf("%04x%04x%08x000000005002faf0", sport, dp, f["tcp_seq"])
+		hl = iplen - 20
+		if (f["caplen"] != iplen || substr(f["data"], 2 * hl + 1, 32) != tcp) {
+			print "snap bytes do not carry the TCP header sent (" tcp "...): " $0
+			exit 1
+		}
+		if (f["len"] < 1 || f["len"] > iplen) { print "len outside 1.." iplen ": " $0; exit 1 }
+	}' "$_f" >"$_f.why" || fail "$(cut -c1-700 "$_f.why")"
+}
+
+# expect_seqs FILE BASE N: FILE has exactly N lines whose tcp_seq are BASE..BASE+N-1.
+expect_seqs() {
+	_got=$(wc -l <"$1")
+	_seqs=$(sed 's/.* tcp_seq=\([0-9]*\) .*/\1/' "$1" | sort -n | uniq)
+	_d=$(echo "$_seqs" | grep -c .)
+	_lo=$(echo "$_seqs" | head -n 1)
+	_hi=$(echo "$_seqs" | tail -n 1)
+	[ "$_got" -eq "$3" ] && [ "$_d" -eq "$3" ] && [ "$_lo" -eq "$2" ] &&
+		[ "$_hi" -eq $(($2 + $3 - 1)) ] ||
+		fail "$(basename "$1"): $_got drops, $_d distinct seqs $_lo..$_hi; want $3 = $2..$(($2 + $3 - 1))"
 }
 
 # expect_len LINE MAX: len (skb->len, counted from wherever skb->data points at the drop

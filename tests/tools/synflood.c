@@ -23,8 +23,9 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: synflood [-6] -s SRC -d DST -p DPORT [-P SPORT] [-S SPORTS] [-q SEQ]\n"
-			"                [-n COUNT] [-r PER_SEC]\n"
-			"  -n 0 floods until SIGINT/SIGTERM; the count of SYNs sent is printed at exit.\n"
+			"                [-n COUNT] [-r PER_SEC] [-t SECS]\n"
+			"  -n 0 floods until SIGINT/SIGTERM or SECS (default 120) have passed; the count\n"
+			"  of SYNs sent is printed at exit.\n"
 			"  SYN i (from 0) has source port SPORT + i %% SPORTS and sequence number SEQ + i.\n");
 	exit(2);
 }
@@ -63,8 +64,9 @@ int main(int argc, char **argv)
 	int family = AF_INET, opt;
 	const char *src = NULL, *dst = NULL;
 	unsigned long dport = 0, sport = 40000, sports = 20000, seq = 1000000, count = 1, rate = 0;
+	unsigned long limit_s = 120;
 
-	while ((opt = getopt(argc, argv, "6s:d:p:P:S:q:n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "6s:d:p:P:S:q:n:r:t:")) != -1) {
 		switch (opt) {
 		case '6': family = AF_INET6; break;
 		case 's': src = optarg; break;
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
 		case 'q': seq = num("-q", optarg, UINT32_MAX); break;
 		case 'n': count = num("-n", optarg, 1ul << 40); break;
 		case 'r': rate = num("-r", optarg, 10000000); break;
+		case 't': limit_s = num("-t", optarg, 86400); break;
 		default: usage();
 		}
 	}
@@ -127,6 +130,9 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	/* a flood whose test died must not outlive it for long */
+	alarm((unsigned)limit_s);
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
