@@ -335,6 +335,10 @@ int main(int argc, char **argv)
 		goto out_abandon;
 	}
 
+	/* the readiness signal: attached, output open, privileges dropped */
+	if (!o.quiet)
+		fprintf(stderr, PROG ": recording to %s via %s, Ctrl-C to stop\n",
+			out_name(sink_path(sink)), probe_hook(probe));
 	show_status = !o.quiet && isatty(STDERR_FILENO);
 	start_ns = last_status_ns = meta_boot_ns();
 	while (!stop) {
