@@ -27,30 +27,30 @@
 #define TDF_VERSION_MINOR 0
 
 /* Caps shared by writer and reader. */
-#define TDF_CHUNK_RAW_MAX (1u << 20)	/* a chunk's decompressed size: bounds reader memory */
-#define TDF_RECORD_BODY_MAX 65535u	/* u16 body length */
-#define TDF_SNAP_MAX 1024u		/* snap bytes per drop: more than any header stack needs */
-#define TDF_STACK_MAX 127u		/* bpf_get_stack's kernel limit (PERF_MAX_STACK_DEPTH) */
-#define TDF_NAME_MAX 255u		/* one symbol/reason/module/meta string, bytes */
-#define TDF_COMM_LEN 16u		/* TASK_COMM_LEN */
-#define TDF_IFNAME_LEN 16u		/* IFNAMSIZ */
+#define TDF_CHUNK_RAW_MAX   (1u << 20) /* a chunk's decompressed size: bounds reader memory */
+#define TDF_RECORD_BODY_MAX 65535u     /* u16 body length */
+#define TDF_SNAP_MAX	    1024u      /* snap bytes per drop: more than any header stack needs */
+#define TDF_STACK_MAX	    127u       /* bpf_get_stack's kernel limit (PERF_MAX_STACK_DEPTH) */
+#define TDF_NAME_MAX	    255u       /* one symbol/reason/module/meta string, bytes */
+#define TDF_COMM_LEN	    16u	       /* TASK_COMM_LEN */
+#define TDF_IFNAME_LEN	    16u	       /* IFNAMSIZ */
 
 /* Record types inside chunks (values are on disk). */
 enum tdf_rec_type {
-	TDF_REC_META = 1,	/* key/value strings: host, kernel, cmdline, snaplen, filters... */
-	TDF_REC_CLOCK = 2,	/* one boottime <-> realtime anchor */
-	TDF_REC_REASONS = 3,	/* drop reason value -> enum name (full name, with prefix) */
-	TDF_REC_STATES = 4,	/* TCP state value -> name */
-	TDF_REC_KMOD = 5,	/* module id -> module name (id 0 is vmlinux, implicit) */
-	TDF_REC_KSYMS = 6,	/* a batch of text symbols of one module */
-	TDF_REC_STACK = 7,	/* stack id -> frames */
-	TDF_REC_LOSS = 8,	/* counted events that are not in the file */
-	TDF_REC_DROP = 9,	/* one dropped TCP segment */
+	TDF_REC_META = 1,    /* key/value strings: host, kernel, cmdline, snaplen, filters... */
+	TDF_REC_CLOCK = 2,   /* one boottime <-> realtime anchor */
+	TDF_REC_REASONS = 3, /* drop reason value -> enum name (full name, with prefix) */
+	TDF_REC_STATES = 4,  /* TCP state value -> name */
+	TDF_REC_KMOD = 5,    /* module id -> module name (id 0 is vmlinux, implicit) */
+	TDF_REC_KSYMS = 6,   /* a batch of text symbols of one module */
+	TDF_REC_STACK = 7,   /* stack id -> frames */
+	TDF_REC_LOSS = 8,    /* counted events that are not in the file */
+	TDF_REC_DROP = 9,    /* one dropped TCP segment */
 
 	/* Not on disk: what the reader reports in stream order. */
-	TDF_EV_CORRUPT = 0x100, /* a damaged block/chunk was skipped; see problem */
+	TDF_EV_CORRUPT = 0x100,	  /* a damaged block/chunk was skipped; see problem */
 	TDF_EV_TRUNCATED = 0x101, /* the input ended inside a block */
-	TDF_EV_INDEX = 0x102,	/* the clean-close index and summary were read */
+	TDF_EV_INDEX = 0x102,	  /* the clean-close index and summary were read */
 };
 
 /*
@@ -71,17 +71,17 @@ struct tdf_kv {
 };
 
 /* Well-known META keys (others may appear; readers keep what they do not know). */
-#define TDF_META_HOST "host"
+#define TDF_META_HOST		"host"
 #define TDF_META_KERNEL_RELEASE "kernel_release"
 #define TDF_META_KERNEL_VERSION "kernel_version"
-#define TDF_META_BOOT_ID "boot_id"
-#define TDF_META_ARCH "arch"
-#define TDF_META_TOOL_VERSION "tool_version"
-#define TDF_META_CMDLINE "cmdline"
-#define TDF_META_SNAPLEN "snaplen"
-#define TDF_META_STACK_DEPTH "stack_depth"
-#define TDF_META_FILTERS "filters"
-#define TDF_META_HOOK "hook"
+#define TDF_META_BOOT_ID	"boot_id"
+#define TDF_META_ARCH		"arch"
+#define TDF_META_TOOL_VERSION	"tool_version"
+#define TDF_META_CMDLINE	"cmdline"
+#define TDF_META_SNAPLEN	"snaplen"
+#define TDF_META_STACK_DEPTH	"stack_depth"
+#define TDF_META_FILTERS	"filters"
+#define TDF_META_HOOK		"hook"
 
 struct tdf_meta {
 	uint32_t count;
@@ -122,14 +122,14 @@ struct tdf_ksyms {
 };
 
 struct tdf_stack {
-	uint32_t id; /* >= 1; 0 in a drop means "no stack" */
+	uint32_t id;	/* >= 1; 0 in a drop means "no stack" */
 	uint32_t depth; /* <= TDF_STACK_MAX, innermost frame first */
 	const struct tdf_kaddr *frames;
 };
 
 enum tdf_loss_kind {
-	TDF_LOSS_RINGBUF = 0,	/* ring buffer full: drops that happened and were not recorded */
-	TDF_LOSS_EXCLUDED = 1,	/* NOT_SPECIFIED drops left out by default (not a loss) */
+	TDF_LOSS_RINGBUF = 0,  /* ring buffer full: drops that happened and were not recorded */
+	TDF_LOSS_EXCLUDED = 1, /* NOT_SPECIFIED drops left out by default (not a loss) */
 };
 
 struct tdf_loss {
@@ -159,34 +159,34 @@ enum tdf_dir {
 };
 
 struct tdf_drop {
-	uint64_t seq_no;	/* drop sequence number within the recording, from 1 */
-	uint64_t ts_ns;		/* CLOCK_BOOTTIME */
+	uint64_t seq_no; /* drop sequence number within the recording, from 1 */
+	uint64_t ts_ns;	 /* CLOCK_BOOTTIME */
 	uint32_t cpu, pid, tid;
 	char comm[TDF_COMM_LEN]; /* NUL-padded; untrusted bytes */
-	uint8_t family;		/* 4 or 6 */
+	uint8_t family;		 /* 4 or 6 */
 	uint8_t tcp_flags;
-	uint8_t state;		/* TDF_STATE_NONE or a TCP state value (see STATES) */
-	uint8_t dir;		/* enum tdf_dir */
+	uint8_t state;		      /* TDF_STATE_NONE or a TCP state value (see STATES) */
+	uint8_t dir;		      /* enum tdf_dir */
 	uint8_t saddr[16], daddr[16]; /* IPv4 in the first 4 bytes, rest zero */
-	uint16_t sport, dport;	/* host order */
-	uint32_t tcp_seq, tcp_ack; /* host order */
-	uint16_t win;		/* raw window field, host order */
-	uint32_t reason;	/* raw value of the recording kernel (see REASONS) */
+	uint16_t sport, dport;	      /* host order */
+	uint32_t tcp_seq, tcp_ack;    /* host order */
+	uint16_t win;		      /* raw window field, host order */
+	uint32_t reason;	      /* raw value of the recording kernel (see REASONS) */
 	struct tdf_kaddr location;
-	uint32_t netns;		/* netns inode number, 0 unknown */
-	uint32_t ifindex;	/* 0 unknown */
+	uint32_t netns;		     /* netns inode number, 0 unknown */
+	uint32_t ifindex;	     /* 0 unknown */
 	char ifname[TDF_IFNAME_LEN]; /* NUL-padded, "" unknown; untrusted bytes */
-	uint32_t len;		/* skb->len */
-	uint32_t stack_id;	/* 0 = none */
-	uint16_t caplen;	/* <= TDF_SNAP_MAX: bytes in data, from the IP header */
+	uint32_t len;		     /* skb->len */
+	uint32_t stack_id;	     /* 0 = none */
+	uint16_t caplen;	     /* <= TDF_SNAP_MAX: bytes in data, from the IP header */
 	const uint8_t *data;
 };
 
 /* What the reader says about damage (TDF_EV_CORRUPT, TDF_EV_TRUNCATED). */
 struct tdf_problem {
-	uint64_t offset;	/* file byte offset of the damaged block, or where input ended */
-	uint64_t skipped;	/* bytes skipped to resynchronise (CORRUPT) */
-	const char *what;	/* one line, no newline */
+	uint64_t offset;  /* file byte offset of the damaged block, or where input ended */
+	uint64_t skipped; /* bytes skipped to resynchronise (CORRUPT) */
+	const char *what; /* one line, no newline */
 };
 
 /* The clean-close summary (TDF_EV_INDEX). */
@@ -197,8 +197,8 @@ struct tdf_index {
 };
 
 struct tdf_record {
-	uint32_t type;		/* enum tdf_rec_type */
-	uint64_t offset;	/* file offset of the block that held it (reader only) */
+	uint32_t type;	 /* enum tdf_rec_type */
+	uint64_t offset; /* file offset of the block that held it (reader only) */
 	union {
 		struct tdf_meta meta;
 		struct tdf_clock clock;
@@ -219,7 +219,7 @@ struct tdf_writer;
 
 struct tdf_writer_opts {
 	int zstd_level;		/* 0 = default (3) */
-	uint32_t chunk_raw_max;	/* close a chunk at this raw size; 0 = TDF_CHUNK_RAW_MAX */
+	uint32_t chunk_raw_max; /* close a chunk at this raw size; 0 = TDF_CHUNK_RAW_MAX */
 };
 
 /*

@@ -235,10 +235,11 @@ int main(int argc, char **argv)
 			if (rc == -E2BIG)
 				die_usage("--summary: more than %d keys", RPT_SUMMARY_KEYS_MAX);
 			if (rc)
-				die_usage("--summary: unknown key '%.*s': keys are reason, location, "
-					  "stack, flow, saddr, daddr, dport, state, comm, netns, ifname, "
-					  "flags, host",
-					  (int)badlen, bad);
+				die_usage(
+				    "--summary: unknown key '%.*s': keys are reason, location, "
+				    "stack, flow, saddr, daddr, dport, state, comm, netns, ifname, "
+				    "flags, host",
+				    (int)badlen, bad);
 			break;
 		}
 		case OPT_TOP:

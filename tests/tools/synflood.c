@@ -22,11 +22,13 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: synflood [-6] -s SRC -d DST -p DPORT [-P SPORT] [-S SPORTS] [-q SEQ]\n"
-			"                [-n COUNT] [-r PER_SEC] [-t SECS]\n"
-			"  -n 0 floods until SIGINT/SIGTERM or SECS (default 120) have passed; the count\n"
-			"  of SYNs sent is printed at exit.\n"
-			"  SYN i (from 0) has source port SPORT + i %% SPORTS and sequence number SEQ + i.\n");
+	fprintf(
+	    stderr,
+	    "usage: synflood [-6] -s SRC -d DST -p DPORT [-P SPORT] [-S SPORTS] [-q SEQ]\n"
+	    "                [-n COUNT] [-r PER_SEC] [-t SECS]\n"
+	    "  -n 0 floods until SIGINT/SIGTERM or SECS (default 120) have passed; the count\n"
+	    "  of SYNs sent is printed at exit.\n"
+	    "  SYN i (from 0) has source port SPORT + i %% SPORTS and sequence number SEQ + i.\n");
 	exit(2);
 }
 
@@ -68,23 +70,44 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "6s:d:p:P:S:q:n:r:t:")) != -1) {
 		switch (opt) {
-		case '6': family = AF_INET6; break;
-		case 's': src = optarg; break;
-		case 'd': dst = optarg; break;
-		case 'p': dport = num("-p", optarg, 65535); break;
-		case 'P': sport = num("-P", optarg, 65535); break;
-		case 'S': sports = num("-S", optarg, 65535); break;
-		case 'q': seq = num("-q", optarg, UINT32_MAX); break;
-		case 'n': count = num("-n", optarg, 1ul << 40); break;
-		case 'r': rate = num("-r", optarg, 10000000); break;
-		case 't': limit_s = num("-t", optarg, 86400); break;
-		default: usage();
+		case '6':
+			family = AF_INET6;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'p':
+			dport = num("-p", optarg, 65535);
+			break;
+		case 'P':
+			sport = num("-P", optarg, 65535);
+			break;
+		case 'S':
+			sports = num("-S", optarg, 65535);
+			break;
+		case 'q':
+			seq = num("-q", optarg, UINT32_MAX);
+			break;
+		case 'n':
+			count = num("-n", optarg, 1ul << 40);
+			break;
+		case 'r':
+			rate = num("-r", optarg, 10000000);
+			break;
+		case 't':
+			limit_s = num("-t", optarg, 86400);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!src || !dst || !dport || !sports || optind != argc)
 		usage();
 
-	struct sockaddr_storage sa_src = { 0 }, sa_dst = { 0 };
+	struct sockaddr_storage sa_src = {0}, sa_dst = {0};
 	socklen_t salen;
 	uint8_t pseudo[40];
 	size_t pseudo_len;
@@ -127,7 +150,7 @@ int main(int argc, char **argv)
 	int sndbuf = 4 << 20;
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
@@ -152,7 +175,7 @@ int main(int argc, char **argv)
 			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR)
 				continue;
 		}
-		uint8_t tcp[20] = { 0 };
+		uint8_t tcp[20] = {0};
 		uint16_t sp = (uint16_t)(sport + sent % sports);
 		uint32_t sq = (uint32_t)(seq + sent);
 		tcp[0] = sp >> 8;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* tapinject: play a TCP peer through a tap device to make exact, known segments get dropped (test tool). */
+/* tapinject: play a TCP peer through a tap device to make exact, known segments get dropped (test
+ * tool). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONN 64
+#define MAX_CONN  64
 #define FRAME_MAX 2048
 
 /* The peer's made-up MAC: the test installs a permanent neighbour entry for it. */
-static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x77, 0x01 };
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x77, 0x01};
 
 struct ctx {
 	int tap, family;
@@ -32,15 +33,16 @@ struct ctx {
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: tapinject -i TAP [-6] -s PEER -d LOCAL -p PORT -m MODE [-n COUNT] [-P SPORT]\n"
-		"  csum      send COUNT SYNs with a wrong TCP checksum\n"
-		"  overflow  listen on LOCAL:PORT with backlog COUNT and make COUNT handshakes' final\n"
-		"            ACKs find the accept queue full (needs net.ipv4.tcp_syncookies=0)\n"
-		"  oow       listen on LOCAL:PORT, complete one handshake, then send COUNT data\n"
-		"            segments with sequence numbers far outside the receive window\n"
-		"  Every injected segment expected to be dropped is printed as \"drop HEX\" (the IP\n"
-		"  packet); other injected segments as \"sent HEX\".\n");
+	fprintf(
+	    stderr,
+	    "usage: tapinject -i TAP [-6] -s PEER -d LOCAL -p PORT -m MODE [-n COUNT] [-P SPORT]\n"
+	    "  csum      send COUNT SYNs with a wrong TCP checksum\n"
+	    "  overflow  listen on LOCAL:PORT with backlog COUNT and make COUNT handshakes' final\n"
+	    "            ACKs find the accept queue full (needs net.ipv4.tcp_syncookies=0)\n"
+	    "  oow       listen on LOCAL:PORT, complete one handshake, then send COUNT data\n"
+	    "            segments with sequence numbers far outside the receive window\n"
+	    "  Every injected segment expected to be dropped is printed as \"drop HEX\" (the IP\n"
+	    "  packet); other injected segments as \"sent HEX\".\n");
 	exit(2);
 }
 
@@ -90,7 +92,7 @@ static void print_hex(const char *tag, const uint8_t *p, size_t len)
 static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags,
 		       const char *payload, int bad_csum, uint8_t *ip_out)
 {
-	uint8_t frame[FRAME_MAX] = { 0 };
+	uint8_t frame[FRAME_MAX] = {0};
 	size_t plen = payload ? strlen(payload) : 0;
 	size_t iphl = c->family == AF_INET ? 20 : 40;
 	uint8_t *ip = frame + 14, *tcp = ip + iphl;
@@ -152,7 +154,7 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 static int wait_synack(struct ctx *c, const uint16_t *ports, int n, const int *done, uint32_t *isn)
 {
 	uint8_t frame[FRAME_MAX];
-	struct pollfd pfd = { .fd = c->tap, .events = POLLIN };
+	struct pollfd pfd = {.fd = c->tap, .events = POLLIN};
 	for (;;) {
 		if (poll(&pfd, 1, 5000) <= 0)
 			return -1;
@@ -161,8 +163,9 @@ static int wait_synack(struct ctx *c, const uint16_t *ports, int n, const int *d
 			continue;
 		uint16_t et = (uint16_t)(frame[12] << 8 | frame[13]);
 		const uint8_t *ip = frame + 14, *tcp;
-		if (c->family == AF_INET && et == 0x0800 && len >= 14 + 40 && ip[9] == IPPROTO_TCP &&
-		    !memcmp(ip + 12, c->dst, 4) && !memcmp(ip + 16, c->src, 4))
+		if (c->family == AF_INET && et == 0x0800 && len >= 14 + 40 &&
+		    ip[9] == IPPROTO_TCP && !memcmp(ip + 12, c->dst, 4) &&
+		    !memcmp(ip + 16, c->src, 4))
 			tcp = ip + (ip[0] & 0xf) * 4;
 		else if (c->family == AF_INET6 && et == 0x86dd && len >= 14 + 60 &&
 			 ip[6] == IPPROTO_TCP && !memcmp(ip + 8, c->dst, 16) &&
@@ -172,7 +175,8 @@ static int wait_synack(struct ctx *c, const uint16_t *ports, int n, const int *d
 			continue;
 		if (tcp + 20 > frame + len || (tcp[13] & 0x12) != 0x12)
 			continue;
-		uint16_t sp = (uint16_t)(tcp[0] << 8 | tcp[1]), dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
+		uint16_t sp = (uint16_t)(tcp[0] << 8 | tcp[1]),
+			 dp = (uint16_t)(tcp[2] << 8 | tcp[3]);
 		if (sp != c->dport)
 			continue;
 		for (int i = 0; i < n; i++) {
@@ -186,7 +190,7 @@ static int wait_synack(struct ctx *c, const uint16_t *ports, int n, const int *d
 
 static int listen_on(const struct ctx *c, int backlog)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	socklen_t len;
 	if (c->family == AF_INET) {
 		struct sockaddr_in *s4 = (void *)&ss;
@@ -212,9 +216,10 @@ static int listen_on(const struct ctx *c, int backlog)
 }
 
 /* Send n SYNs, collect their SYN-ACKs; fills isn[] (ours) and risn[] (theirs). */
-static void handshake_start(struct ctx *c, const uint16_t *ports, int n, uint32_t *isn, uint32_t *risn)
+static void handshake_start(struct ctx *c, const uint16_t *ports, int n, uint32_t *isn,
+			    uint32_t *risn)
 {
-	int done[MAX_CONN] = { 0 };
+	int done[MAX_CONN] = {0};
 	for (int i = 0; i < n; i++) {
 		isn[i] = 0x10000000u + (uint32_t)ports[i] * 0x00010000u;
 		send_seg(c, ports[i], isn[i], 0, 0x02, NULL, 0, NULL);
@@ -236,19 +241,36 @@ int main(int argc, char **argv)
 	const char *tap = NULL, *src = NULL, *dst = NULL, *mode = NULL;
 	int opt, count = 1;
 	unsigned sport = 45000;
-	struct ctx c = { .family = AF_INET, .ip_id = 1 };
+	struct ctx c = {.family = AF_INET, .ip_id = 1};
 
 	while ((opt = getopt(argc, argv, "i:6s:d:p:m:n:P:")) != -1) {
 		switch (opt) {
-		case 'i': tap = optarg; break;
-		case '6': c.family = AF_INET6; break;
-		case 's': src = optarg; break;
-		case 'd': dst = optarg; break;
-		case 'p': c.dport = (uint16_t)atoi(optarg); break;
-		case 'm': mode = optarg; break;
-		case 'n': count = atoi(optarg); break;
-		case 'P': sport = (unsigned)atoi(optarg); break;
-		default: usage();
+		case 'i':
+			tap = optarg;
+			break;
+		case '6':
+			c.family = AF_INET6;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'p':
+			c.dport = (uint16_t)atoi(optarg);
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'P':
+			sport = (unsigned)atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!tap || !src || !dst || !mode || !c.dport || count < 1 || count > MAX_CONN ||
@@ -260,7 +282,7 @@ int main(int argc, char **argv)
 	}
 
 	c.tap = open("/dev/net/tun", O_RDWR);
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tap);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (c.tap < 0 || ioctl(c.tap, TUNSETIFF, &ifr) < 0) {
@@ -284,7 +306,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "csum")) {
 		for (int i = 0; i < count; i++) {
-			size_t n = send_seg(&c, ports[i], 0x20000000u + (uint32_t)i, 0, 0x02, NULL, 1, pkt);
+			size_t n = send_seg(&c, ports[i], 0x20000000u + (uint32_t)i, 0, 0x02, NULL,
+					    1, pkt);
 			print_hex("drop", pkt, n);
 		}
 	} else if (!strcmp(mode, "overflow")) {
@@ -302,12 +325,15 @@ int main(int argc, char **argv)
 		int lfd = listen_on(&c, b);
 		handshake_start(&c, ports, b + 1, isn, risn);
 		for (int k = 0; k < b; k++) {
-			size_t len = send_seg(&c, ports[k], isn[k] + 1, risn[k] + 1, 0x10, NULL, 0, pkt);
+			size_t len =
+			    send_seg(&c, ports[k], isn[k] + 1, risn[k] + 1, 0x10, NULL, 0, pkt);
 			print_hex("sent", pkt, len);
-			handshake_start(&c, ports + b + 1 + k, 1, isn + b + 1 + k, risn + b + 1 + k);
+			handshake_start(&c, ports + b + 1 + k, 1, isn + b + 1 + k,
+					risn + b + 1 + k);
 		}
 		for (int k = b; k < n; k++) {
-			size_t len = send_seg(&c, ports[k], isn[k] + 1, risn[k] + 1, 0x10, NULL, 0, pkt);
+			size_t len =
+			    send_seg(&c, ports[k], isn[k] + 1, risn[k] + 1, 0x10, NULL, 0, pkt);
 			print_hex(k == b ? "sent" : "drop", pkt, len);
 		}
 		usleep(200000);

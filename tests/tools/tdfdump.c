@@ -17,9 +17,10 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tdfdump [--chunks] FILE|-\n"
-			"  prints one line per record; --chunks writes the decompressed bytes of every\n"
-			"  zstd frame found in FILE to stdout instead.\n");
+	fprintf(stderr,
+		"usage: tdfdump [--chunks] FILE|-\n"
+		"  prints one line per record; --chunks writes the decompressed bytes of every\n"
+		"  zstd frame found in FILE to stdout instead.\n");
 	exit(2);
 }
 
@@ -28,8 +29,8 @@ static void put_str(const char *s, size_t max)
 {
 	for (size_t i = 0; i < max && s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("._:/+-@,", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("._:/+-@,", ch))
 			putchar(ch);
 		else
 			printf("\\x%02x", ch);
@@ -83,7 +84,8 @@ static void put_addr(const char *key, uint8_t family, const uint8_t *a)
 	printf(" %s=%s", key, buf);
 }
 
-static void put_drop(const struct tdf_drop *d, const struct table *reasons, const struct table *states)
+static void put_drop(const struct tdf_drop *d, const struct table *reasons,
+		     const struct table *states)
 {
 	const char *rn = table_name(reasons, d->reason), *sn = table_name(states, d->state);
 	printf("drop seq_no=%llu ts=%llu cpu=%u pid=%u tid=%u comm=", (unsigned long long)d->seq_no,
@@ -121,7 +123,7 @@ static int dump_records(const char *path)
 		fprintf(stderr, "tdfdump: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	struct table reasons = { 0 }, states = { 0 };
+	struct table reasons = {0}, states = {0};
 	struct tdf_record rec;
 	int rc;
 	while ((rc = tdf_reader_next(r, &rec)) == 1) {
@@ -136,7 +138,8 @@ static int dump_records(const char *path)
 			}
 			break;
 		case TDF_REC_CLOCK:
-			printf("clock boot_ns=%llu real_ns=%llu\n", (unsigned long long)rec.clock.boot_ns,
+			printf("clock boot_ns=%llu real_ns=%llu\n",
+			       (unsigned long long)rec.clock.boot_ns,
 			       (unsigned long long)rec.clock.real_ns);
 			break;
 		case TDF_REC_REASONS:
@@ -164,9 +167,10 @@ static int dump_records(const char *path)
 			printf("\n");
 			break;
 		case TDF_REC_LOSS:
-			printf("loss kind=%u cpu=%u count=%llu from_ns=%llu to_ns=%llu\n", rec.loss.kind,
-			       rec.loss.cpu, (unsigned long long)rec.loss.count,
-			       (unsigned long long)rec.loss.from_ns, (unsigned long long)rec.loss.to_ns);
+			printf("loss kind=%u cpu=%u count=%llu from_ns=%llu to_ns=%llu\n",
+			       rec.loss.kind, rec.loss.cpu, (unsigned long long)rec.loss.count,
+			       (unsigned long long)rec.loss.from_ns,
+			       (unsigned long long)rec.loss.to_ns);
 			break;
 		case TDF_REC_DROP:
 			put_drop(&rec.drop, &reasons, &states);
@@ -184,7 +188,8 @@ static int dump_records(const char *path)
 			printf("index chunks=%u drops=%llu lost=%llu excluded=%llu first_ns=%llu "
 			       "last_ns=%llu\n",
 			       rec.index.chunks, (unsigned long long)rec.index.drops,
-			       (unsigned long long)rec.index.lost, (unsigned long long)rec.index.excluded,
+			       (unsigned long long)rec.index.lost,
+			       (unsigned long long)rec.index.excluded,
 			       (unsigned long long)rec.index.first_ns,
 			       (unsigned long long)rec.index.last_ns);
 			break;
@@ -194,7 +199,8 @@ static int dump_records(const char *path)
 	}
 	struct tdf_reader_stats st;
 	tdf_reader_stats(r, &st);
-	printf("end status=%s chunks=%llu corrupt=%llu skipped_bytes=%llu truncated=%d clean_close=%d\n",
+	printf("end status=%s chunks=%llu corrupt=%llu skipped_bytes=%llu truncated=%d "
+	       "clean_close=%d\n",
 	       rc == 0 ? "ok" : "error", (unsigned long long)st.chunks,
 	       (unsigned long long)st.corrupt, (unsigned long long)st.skipped_bytes, st.truncated,
 	       st.clean_close);
@@ -244,7 +250,8 @@ static int dump_chunks(const char *path)
 	void *out = malloc(out_cap);
 	unsigned frames = 0;
 	for (size_t i = 0; out && i + 4 <= len; i++) {
-		if (buf[i] != 0x28 || buf[i + 1] != 0xb5 || buf[i + 2] != 0x2f || buf[i + 3] != 0xfd)
+		if (buf[i] != 0x28 || buf[i + 1] != 0xb5 || buf[i + 2] != 0x2f ||
+		    buf[i + 3] != 0xfd)
 			continue;
 		size_t csize = ZSTD_findFrameCompressedSize(buf + i, len - i);
 		if (ZSTD_isError(csize))

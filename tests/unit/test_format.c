@@ -1160,7 +1160,7 @@ static void test_body_lengths(void **state)
 /* One record with the given body in a chunk of its own: is it judged corrupt? */
 static bool body_is_corrupt(uint8_t type, const void *body, uint16_t len)
 {
-	struct tdftest_buf raw = { 0 }, f = { 0 };
+	struct tdftest_buf raw = {0}, f = {0};
 	struct tdftest_counts c;
 
 	tdftest_put_record(&raw, type, 0, body, len);
@@ -1175,14 +1175,14 @@ static bool body_is_corrupt(uint8_t type, const void *body, uint16_t len)
 /* Each known type at its minimum body length is fine, and one byte less is corrupt. */
 static void test_min_body_lengths(void **state)
 {
-	uint8_t body[TDF_DROP_FIXED] = { 0 };
+	uint8_t body[TDF_DROP_FIXED] = {0};
 	const struct {
 		uint8_t type;
 		uint16_t min;
 	} t[] = {
-		{ TDF_REC_META, 2 },  { TDF_REC_CLOCK, 16 }, { TDF_REC_REASONS, 2 },
-		{ TDF_REC_STATES, 2 }, { TDF_REC_KMOD, 5 },   { TDF_REC_KSYMS, 6 },
-		{ TDF_REC_STACK, 6 }, { TDF_REC_LOSS, 29 },  { TDF_REC_DROP, TDF_DROP_FIXED },
+	    {TDF_REC_META, 2},	 {TDF_REC_CLOCK, 16}, {TDF_REC_REASONS, 2},
+	    {TDF_REC_STATES, 2}, {TDF_REC_KMOD, 5},   {TDF_REC_KSYMS, 6},
+	    {TDF_REC_STACK, 6},	 {TDF_REC_LOSS, 29},  {TDF_REC_DROP, TDF_DROP_FIXED},
 	};
 
 	(void)state;
@@ -1196,21 +1196,21 @@ static void test_min_body_lengths(void **state)
 			fail_msg("type %u: one byte short accepted", t[i].type);
 	}
 	/* META: a count of 2 pairs needs at least 4 more bytes; 3 given. */
-	uint8_t meta[2 + 3] = { 2, 0, 0, 0, 0 };
+	uint8_t meta[2 + 3] = {2, 0, 0, 0, 0};
 	assert_true(body_is_corrupt(TDF_REC_META, meta, sizeof(meta)));
 	/* Exactly 2 empty pairs: fits. */
-	uint8_t meta_ok[2 + 4] = { 2, 0, 0, 0, 0, 0 };
+	uint8_t meta_ok[2 + 4] = {2, 0, 0, 0, 0, 0};
 	assert_false(body_is_corrupt(TDF_REC_META, meta_ok, sizeof(meta_ok)));
 	/* KSYMS: count 1 but no entry. */
-	uint8_t ksyms[6] = { 0, 0, 0, 0, 1, 0 };
+	uint8_t ksyms[6] = {0, 0, 0, 0, 1, 0};
 	assert_true(body_is_corrupt(TDF_REC_KSYMS, ksyms, sizeof(ksyms)));
 	/* KMOD with reserved ids 0 and 0xffffffff. */
-	uint8_t kmod0[5] = { 0, 0, 0, 0, 0 };
-	uint8_t kmodff[5] = { 0xff, 0xff, 0xff, 0xff, 0 };
+	uint8_t kmod0[5] = {0, 0, 0, 0, 0};
+	uint8_t kmodff[5] = {0xff, 0xff, 0xff, 0xff, 0};
 	assert_true(body_is_corrupt(TDF_REC_KMOD, kmod0, sizeof(kmod0)));
 	assert_true(body_is_corrupt(TDF_REC_KMOD, kmodff, sizeof(kmodff)));
 	/* STACK of depth 2 with one frame present. */
-	uint8_t stack[6 + 8] = { 1, 0, 0, 0, 2, 0 };
+	uint8_t stack[6 + 8] = {1, 0, 0, 0, 2, 0};
 	assert_true(body_is_corrupt(TDF_REC_STACK, stack, sizeof(stack)));
 }
 
