@@ -138,6 +138,7 @@ deps:
 # `make check`: everything, then everything again under ASan+UBSan. Integration tests need
 # root and BPF: they fail loudly under CI=true without them, and skip with a message elsewhere.
 check: deps
+	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test-bins
 	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/san
