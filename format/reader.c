@@ -10,6 +10,7 @@
 
 #include <zstd.h>
 
+#include "pktparse.h"
 #include "wire.h"
 
 /*
@@ -27,6 +28,11 @@
 
 #define WHAT_LEN  160
 #define ERROR_LEN 512
+
+/* The DELTA base: seq_no and ts_ns of the last DROP decoded in the current chunk. */
+struct drop_base {
+	uint64_t seq, ts;
+};
 
 enum state {
 	ST_FILE_HEADER,
@@ -56,6 +62,7 @@ struct tdf_reader {
 	size_t raw_cap;
 	size_t chunk_pos, chunk_end;
 	uint64_t chunk_offset;
+	struct drop_base base_next; /* for the records chunk_next returns */
 	int chunk_err; /* returned once the chunk's records before the problem are out */
 	char chunk_err_msg[WHAT_LEN];
 
@@ -287,9 +294,10 @@ static const char *cur_str(struct tdf_reader *r, struct cursor *c)
 /*
  * Decode one body of a known type into rec. Returns 0, -EBADMSG with a reason in why, or
  * -ENOMEM. Bodies longer than this version knows are accepted: fields are only ever appended.
+ * flags are the record header's; base is the chunk's DELTA base, which each DROP advances.
  */
-static int decode_body(struct tdf_reader *r, uint8_t type, const uint8_t *body, size_t len,
-		       struct tdf_record *rec, char *why)
+static int decode_body(struct tdf_reader *r, uint8_t type, uint8_t flags, const uint8_t *body,
+		       size_t len, struct drop_base *base, struct tdf_record *rec, char *why)
 {
 	struct cursor c;
 	uint32_t count;
@@ -393,24 +401,34 @@ static int decode_body(struct tdf_reader *r, uint8_t type, const uint8_t *body, 
 		break;
 	case TDF_REC_DROP: {
 		struct tdf_drop *d = &rec->drop;
+		bool elided = flags & TDF_REC_FLAG_ELIDED;
 
+		if (flags & ~TDF_REC_FLAGS_DROP_KNOWN) {
+			snprintf(why, WHAT_LEN, "DROP record has unknown flag bits 0x%02x",
+				 (unsigned)(flags & ~TDF_REC_FLAGS_DROP_KNOWN));
+			return -EBADMSG;
+		}
 		d->seq_no = cur_u64(&c);
 		d->ts_ns = cur_u64(&c);
 		d->cpu = cur_u32(&c);
 		d->pid = cur_u32(&c);
 		d->tid = cur_u32(&c);
 		cur_copy(&c, d->comm, TDF_COMM_LEN);
-		d->family = cur_u8(&c);
-		d->tcp_flags = cur_u8(&c);
+		if (!elided) {
+			d->family = cur_u8(&c);
+			d->tcp_flags = cur_u8(&c);
+		}
 		d->state = cur_u8(&c);
 		d->dir = cur_u8(&c);
-		cur_copy(&c, d->saddr, 16);
-		cur_copy(&c, d->daddr, 16);
-		d->sport = cur_u16(&c);
-		d->dport = cur_u16(&c);
-		d->tcp_seq = cur_u32(&c);
-		d->tcp_ack = cur_u32(&c);
-		d->win = cur_u16(&c);
+		if (!elided) {
+			cur_copy(&c, d->saddr, 16);
+			cur_copy(&c, d->daddr, 16);
+			d->sport = cur_u16(&c);
+			d->dport = cur_u16(&c);
+			d->tcp_seq = cur_u32(&c);
+			d->tcp_ack = cur_u32(&c);
+			d->win = cur_u16(&c);
+		}
 		d->reason = cur_u32(&c);
 		d->location.mod = cur_u32(&c);
 		d->location.off = cur_u32(&c);
@@ -428,6 +446,34 @@ static int decode_body(struct tdf_reader *r, uint8_t type, const uint8_t *body, 
 			return -EBADMSG;
 		}
 		d->data = d->caplen ? cur_take(&c, d->caplen) : NULL;
+		if (c.bad)
+			goto short_body;
+		if (elided) {
+			struct tdf_pkt_fields f;
+
+			if (tdf_pkt_parse(d->data, d->caplen, &f)) {
+				snprintf(why, WHAT_LEN,
+					 "ELIDED drop's %u packet bytes are not a TCP/IP header",
+					 d->caplen);
+				return -EBADMSG;
+			}
+			d->family = f.family;
+			d->tcp_flags = f.tcp_flags;
+			memcpy(d->saddr, f.saddr, 16);
+			memcpy(d->daddr, f.daddr, 16);
+			d->sport = f.sport;
+			d->dport = f.dport;
+			d->tcp_seq = f.tcp_seq;
+			d->tcp_ack = f.tcp_ack;
+			d->win = f.win;
+		}
+		/* Unsigned wraparound is the rule: a timestamp may go backwards. */
+		if (flags & TDF_REC_FLAG_DELTA) {
+			d->seq_no += base->seq;
+			d->ts_ns += base->ts;
+		}
+		base->seq = d->seq_no;
+		base->ts = d->ts_ns;
 		/* Untrusted fixed-size strings come out NUL-terminated whatever the file says. */
 		d->comm[TDF_COMM_LEN - 1] = '\0';
 		d->ifname[TDF_IFNAME_LEN - 1] = '\0';
@@ -465,6 +511,7 @@ static int chunk_load(struct tdf_reader *r, const uint8_t *payload, uint32_t pay
 	size_t frame_len, got, pos = 0;
 	unsigned long long content;
 	struct tdf_record scratch;
+	struct drop_base base = {0, 0};
 	int ret;
 
 	r->chunk_pos = r->chunk_end = 0;
@@ -552,8 +599,8 @@ static int chunk_load(struct tdf_reader *r, const uint8_t *payload, uint32_t pay
 			return -EBADMSG;
 		}
 		if (rec_type_known(type)) {
-			ret = decode_body(r, type, r->raw + pos + TDF_REC_HDR_LEN, body_len,
-					  &scratch, why);
+			ret = decode_body(r, type, flags, r->raw + pos + TDF_REC_HDR_LEN, body_len,
+					  &base, &scratch, why);
 			if (ret)
 				return ret;
 		} else if (!(flags & TDF_REC_FLAG_SKIPPABLE)) {
@@ -574,6 +621,7 @@ static int chunk_load(struct tdf_reader *r, const uint8_t *payload, uint32_t pay
 	}
 	r->chunk_end = pos;
 	r->chunk_offset = offset;
+	r->base_next = (struct drop_base){0, 0};
 	r->stats.chunks++;
 	return 0;
 }
@@ -591,7 +639,8 @@ static int chunk_next(struct tdf_reader *r, struct tdf_record *rec)
 		r->chunk_pos += TDF_REC_HDR_LEN + body_len;
 		if (!rec_type_known(h[0]))
 			continue; /* skippable: chunk_load stopped at any that is not */
-		ret = decode_body(r, h[0], h + TDF_REC_HDR_LEN, body_len, rec, why);
+		ret = decode_body(r, h[0], h[1], h + TDF_REC_HDR_LEN, body_len, &r->base_next, rec,
+				  why);
 		if (ret)
 			return fail(r, ret, r->chunk_offset, "%s",
 				    ret == -ENOMEM ? "out of memory" : why);
@@ -640,6 +689,18 @@ static int read_file_header(struct tdf_reader *r, struct tdf_record *rec)
 	r->pos += TDF_FILE_HDR_LEN;
 	r->state = ST_BLOCKS;
 	return 0;
+}
+
+/* Is there a sound block header among the n input bytes from pos on (past pos itself)? */
+static bool header_ahead(const struct tdf_reader *r, size_t n)
+{
+	for (size_t i = 1; i + TDF_BLOCK_HDR_LEN <= n; i++) {
+		const uint8_t *p = r->data + r->pos + i;
+
+		if (p[0] == (uint8_t)TDF_SYNC[0] && header_valid(p))
+			return true;
+	}
+	return false;
 }
 
 /* Skip from the damaged block at offset to the next plausible block; report it. */
@@ -714,8 +775,19 @@ static int read_block(struct tdf_reader *r, struct tdf_record *rec)
 	if (n < 0)
 		return fail(r, (int)n, offset, "read: %s", strerror((int)-n));
 	h = r->data + r->pos; /* fill may have moved the window */
-	if ((size_t)n < block_len)
+	if ((size_t)n < block_len) {
+		/*
+		 * A sound header further on means this one is not a last block cut short but a
+		 * stray header (say, inside a damaged block): skip to that one instead of stopping.
+		 */
+		if (header_ahead(r, (size_t)n)) {
+			snprintf(
+			    r->what, sizeof(r->what),
+			    "block length runs past the end of the input, yet a block follows");
+			return corrupt(r, rec, offset);
+		}
 		goto truncated;
+	}
 	payload = h + TDF_BLOCK_HDR_LEN;
 	if (le32_get(h + 12) != tdf_crc32c(0, payload, payload_len)) {
 		snprintf(r->what, sizeof(r->what), "block payload CRC32C mismatch");

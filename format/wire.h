@@ -54,15 +54,26 @@
 #define TDF_REC_HDR_LEN	       4u
 #define TDF_REC_FLAG_SKIPPABLE 0x01u
 
+/*
+ * DROP record flags. DELTA: seq_no and ts_ns hold the difference (mod 2^64) from the previous
+ * DROP of the same chunk (from 0 for a chunk's first). ELIDED: the body leaves out the fields
+ * the packet bytes determine (see pktparse.h). Other bits on a DROP are damage.
+ */
+#define TDF_REC_FLAG_DELTA	 0x02u
+#define TDF_REC_FLAG_ELIDED	 0x04u
+#define TDF_REC_FLAGS_DROP_KNOWN (TDF_REC_FLAG_SKIPPABLE | TDF_REC_FLAG_DELTA | TDF_REC_FLAG_ELIDED)
+
 /* Minimum body lengths of the known record types (a shorter body is corrupt). */
-#define TDF_META_MIN   2u   /* u16 count */
-#define TDF_CLOCK_MIN  16u  /* u64 boot_ns, u64 real_ns */
-#define TDF_NAMES_MIN  2u   /* u16 count */
-#define TDF_KMOD_MIN   5u   /* u32 id, string */
-#define TDF_KSYMS_MIN  6u   /* u32 mod, u16 count */
-#define TDF_STACK_MIN  6u   /* u32 id, u16 depth */
-#define TDF_LOSS_MIN   29u  /* u8 kind, u32 cpu, u64 count, u64 from, u64 to */
-#define TDF_DROP_FIXED 140u /* every fixed field of struct tdf_drop, then u16 caplen */
+#define TDF_META_MIN	      2u   /* u16 count */
+#define TDF_CLOCK_MIN	      16u  /* u64 boot_ns, u64 real_ns */
+#define TDF_NAMES_MIN	      2u   /* u16 count */
+#define TDF_KMOD_MIN	      5u   /* u32 id, string */
+#define TDF_KSYMS_MIN	      6u   /* u32 mod, u16 count */
+#define TDF_STACK_MIN	      6u   /* u32 id, u16 depth */
+#define TDF_LOSS_MIN	      29u  /* u8 kind, u32 cpu, u64 count, u64 from, u64 to */
+#define TDF_DROP_FIXED	      140u /* every fixed field of struct tdf_drop, then u16 caplen */
+#define TDF_DROP_ELIDED_FIXED 92u  /* the same less family..win (48 bytes) */
+#define TDF_DROP_TAIL	      46u  /* reason .. caplen: the end of both fixed layouts */
 
 static inline void le16_put(uint8_t *p, uint16_t v)
 {

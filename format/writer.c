@@ -7,6 +7,7 @@
 
 #include <zstd.h>
 
+#include "pktparse.h"
 #include "wire.h"
 
 #define ZSTD_LEVEL_DEFAULT 3 /* zstd's own default: ~300 MB/s per core, ratio close to 6 */
@@ -33,6 +34,7 @@ struct tdf_writer {
 
 	uint32_t chunk_drops;
 	uint64_t chunk_first, chunk_last;
+	uint64_t prev_seq, prev_ts; /* of the open chunk's last DROP: the DELTA base */
 
 	uint64_t drops, lost, excluded, first_ns, last_ns;
 	uint32_t chunks;
@@ -196,6 +198,7 @@ int tdf_writer_flush(struct tdf_writer *w)
 	w->raw_records = 0;
 	w->chunk_drops = 0;
 	w->chunk_first = w->chunk_last = 0;
+	w->prev_seq = w->prev_ts = 0;
 	return 0;
 }
 
@@ -344,45 +347,79 @@ static int add_ksyms(struct tdf_writer *w, const struct tdf_ksyms *ks)
 	return 0;
 }
 
+/* Do the packet bytes say exactly what d says in the fields an ELIDED body leaves out? */
+static bool drop_elidable(const struct tdf_drop *d)
+{
+	struct tdf_pkt_fields f;
+
+	if (tdf_pkt_parse(d->data, d->caplen, &f))
+		return false;
+	return f.family == d->family && f.tcp_flags == d->tcp_flags &&
+	       memcmp(f.saddr, d->saddr, 16) == 0 && memcmp(f.daddr, d->daddr, 16) == 0 &&
+	       f.sport == d->sport && f.dport == d->dport && f.tcp_seq == d->tcp_seq &&
+	       f.tcp_ack == d->tcp_ack && f.win == d->win;
+}
+
 static int add_drop(struct tdf_writer *w, const struct tdf_drop *d)
 {
-	uint8_t *b = w->rec + TDF_REC_HDR_LEN;
+	uint8_t *b = w->rec + TDF_REC_HDR_LEN, *t;
+	uint8_t flags = TDF_REC_FLAG_DELTA;
+	size_t body_len;
 	int ret;
 
 	if (d->caplen > TDF_SNAP_MAX || (d->caplen && !d->data))
 		return -EINVAL;
-	le64_put(b + 0, d->seq_no);
-	le64_put(b + 8, d->ts_ns);
+	if (drop_elidable(d))
+		flags |= TDF_REC_FLAG_ELIDED;
+	body_len =
+	    (flags & TDF_REC_FLAG_ELIDED ? TDF_DROP_ELIDED_FIXED : TDF_DROP_FIXED) + d->caplen;
+	/* Close a full chunk first: the DELTA base depends on which chunk the record lands in. */
+	if (w->raw_len > 0 && w->raw_len + TDF_REC_HDR_LEN + body_len > w->chunk_raw_max) {
+		ret = tdf_writer_flush(w);
+		if (ret)
+			return ret;
+	}
+	le64_put(b + 0, d->seq_no - w->prev_seq);
+	le64_put(b + 8, d->ts_ns - w->prev_ts);
 	le32_put(b + 16, d->cpu);
 	le32_put(b + 20, d->pid);
 	le32_put(b + 24, d->tid);
 	memcpy(b + 28, d->comm, TDF_COMM_LEN);
-	b[44] = d->family;
-	b[45] = d->tcp_flags;
-	b[46] = d->state;
-	b[47] = d->dir;
-	memcpy(b + 48, d->saddr, 16);
-	memcpy(b + 64, d->daddr, 16);
-	le16_put(b + 80, d->sport);
-	le16_put(b + 82, d->dport);
-	le32_put(b + 84, d->tcp_seq);
-	le32_put(b + 88, d->tcp_ack);
-	le16_put(b + 92, d->win);
-	le32_put(b + 94, d->reason);
-	le32_put(b + 98, d->location.mod);
-	le32_put(b + 102, d->location.off);
-	le32_put(b + 106, d->netns);
-	le32_put(b + 110, d->ifindex);
-	memcpy(b + 114, d->ifname, TDF_IFNAME_LEN);
-	le32_put(b + 130, d->len);
-	le32_put(b + 134, d->stack_id);
-	le16_put(b + 138, d->caplen);
+	if (flags & TDF_REC_FLAG_ELIDED) {
+		b[44] = d->state;
+		b[45] = d->dir;
+		t = b + 46;
+	} else {
+		b[44] = d->family;
+		b[45] = d->tcp_flags;
+		b[46] = d->state;
+		b[47] = d->dir;
+		memcpy(b + 48, d->saddr, 16);
+		memcpy(b + 64, d->daddr, 16);
+		le16_put(b + 80, d->sport);
+		le16_put(b + 82, d->dport);
+		le32_put(b + 84, d->tcp_seq);
+		le32_put(b + 88, d->tcp_ack);
+		le16_put(b + 92, d->win);
+		t = b + 94;
+	}
+	le32_put(t + 0, d->reason);
+	le32_put(t + 4, d->location.mod);
+	le32_put(t + 8, d->location.off);
+	le32_put(t + 12, d->netns);
+	le32_put(t + 16, d->ifindex);
+	memcpy(t + 20, d->ifname, TDF_IFNAME_LEN);
+	le32_put(t + 36, d->len);
+	le32_put(t + 40, d->stack_id);
+	le16_put(t + 44, d->caplen);
 	if (d->caplen)
-		memcpy(b + TDF_DROP_FIXED, d->data, d->caplen);
+		memcpy(t + TDF_DROP_TAIL, d->data, d->caplen);
 
-	ret = emit(w, TDF_REC_DROP, 0, TDF_DROP_FIXED + d->caplen);
+	ret = emit(w, TDF_REC_DROP, flags, body_len);
 	if (ret)
 		return ret;
+	w->prev_seq = d->seq_no;
+	w->prev_ts = d->ts_ns;
 	/* Earliest/latest rather than first/last: per-CPU buffers interleave slightly. */
 	if (w->chunk_drops == 0 || d->ts_ns < w->chunk_first)
 		w->chunk_first = d->ts_ns;

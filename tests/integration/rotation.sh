@@ -38,10 +38,11 @@ continuous() {
 }
 
 # --- size: -C 2 (2,000,000 bytes; the metadata and kallsyms snapshot at the head of every
-# file take about 1 MB), no ring: everything is kept, losses included ---
+# file take about 1 MB, and a SYN drop about 15 compressed bytes, so 120,000 of them fill
+# more than one file), no ring: everything is kept, losses included ---
 mkdir "$T_TMP/c"
 rec_start -w "$T_TMP/c/r.tdrop" -C 2 --netns "$INO" --flush-interval 100
-sent=$($FLOOD -q 1 -n 0 -r 20000 -t 3)
+sent=$($FLOOD -q 1 -n 0 -r 20000 -t 6)
 rec_stop
 [ "$REC_RC" = 0 ] || fail "recorder exit status $REC_RC: $(cat "$REC_ERR")"
 nc=$(ls "$T_TMP/c" | wc -l)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../lib/tdftest.h"
+#include "pktparse.h"
 #include "tdf.h"
 #include "wire.h"
 
@@ -1509,6 +1510,525 @@ static void test_reader_read_error(void **state)
 	close(fd);
 }
 
+/* ---- DROP encoding: DELTA and ELIDED ---- */
+
+/* An IPv4 SYN as it would sit in a drop's packet bytes: 20-byte IP header, 20-byte TCP. */
+static size_t pkt_ipv4(uint8_t *p, const struct tdf_drop *d)
+{
+	memset(p, 0, 40);
+	p[0] = 0x45;
+	p[3] = 40;
+	p[8] = 64;
+	p[9] = 6;
+	memcpy(p + 12, d->saddr, 4);
+	memcpy(p + 16, d->daddr, 4);
+	p[20] = (uint8_t)(d->sport >> 8);
+	p[21] = (uint8_t)d->sport;
+	p[22] = (uint8_t)(d->dport >> 8);
+	p[23] = (uint8_t)d->dport;
+	for (int i = 0; i < 4; i++) {
+		p[24 + i] = (uint8_t)(d->tcp_seq >> (24 - 8 * i));
+		p[28 + i] = (uint8_t)(d->tcp_ack >> (24 - 8 * i));
+	}
+	p[32] = 0x50;
+	p[33] = d->tcp_flags;
+	p[34] = (uint8_t)(d->win >> 8);
+	p[35] = (uint8_t)d->win;
+	return 40;
+}
+
+/*
+ * An IPv6 packet with every walked extension header: hop-by-hop (8), routing (24), a first
+ * fragment (8), AH (16), destination options (16), then the TCP header of d.
+ */
+static size_t pkt_ipv6_ext(uint8_t *p, const struct tdf_drop *d)
+{
+	uint8_t v4[40];
+	size_t off = 40;
+
+	memset(p, 0, 40 + 8 + 24 + 8 + 16 + 16 + 20);
+	p[0] = 0x60;
+	p[6] = 0; /* hop-by-hop */
+	p[7] = 64;
+	memcpy(p + 8, d->saddr, 16);
+	memcpy(p + 24, d->daddr, 16);
+	p[off] = 43; /* -> routing */
+	p[off + 1] = 0;
+	off += 8;
+	p[off] = 44; /* -> fragment */
+	p[off + 1] = 2;
+	off += 24;
+	p[off] = 51; /* -> AH; fragment offset 0, more-fragments set */
+	p[off + 3] = 1;
+	off += 8;
+	p[off] = 60; /* -> destination options */
+	p[off + 1] = 2;
+	off += 16;
+	p[off] = 6; /* -> TCP */
+	p[off + 1] = 1;
+	off += 16;
+	pkt_ipv4(v4, d);
+	memcpy(p + off, v4 + 20, 20);
+	return off + 20;
+}
+
+/* IPv6 with count empty destination-options headers before the TCP header of d. */
+static size_t pkt_ipv6_chain(uint8_t *p, const struct tdf_drop *d, unsigned count)
+{
+	uint8_t v4[40];
+	size_t off = 40;
+
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[6] = count ? 60 : 6;
+	memcpy(p + 8, d->saddr, 16);
+	memcpy(p + 24, d->daddr, 16);
+	for (unsigned k = 0; k < count; k++, off += 8) {
+		memset(p + off, 0, 8);
+		p[off] = k + 1 == count ? 6 : 60;
+	}
+	pkt_ipv4(v4, d);
+	memcpy(p + off, v4 + 20, 20);
+	return off + 20;
+}
+
+/* The decompressed content of the CHUNK block b of file (malloc'd); its length in *raw_len. */
+static uint8_t *chunk_raw(const uint8_t *file, const struct blk *b, size_t *raw_len)
+{
+	const uint8_t *payload = file + b->off + TDF_BLOCK_HDR_LEN;
+	uint8_t *raw;
+
+	assert_int_equal(b->type, TDF_BLOCK_CHUNK);
+	*raw_len = le32_get(payload);
+	raw = malloc(*raw_len ? *raw_len : 1);
+	assert_non_null(raw);
+	assert_int_equal(ZSTD_decompress(raw, *raw_len, payload + TDF_CHUNK_HDR_LEN,
+					 b->len - TDF_BLOCK_HDR_LEN - TDF_CHUNK_HDR_LEN),
+			 *raw_len);
+	return raw;
+}
+
+/* Read every DROP of file into out[] (at most max); returns how many, asserts no damage. */
+static size_t read_drops(const uint8_t *file, size_t len, struct tdf_drop *out, uint8_t *pkts,
+			 size_t max)
+{
+	struct tdf_reader *r = tdf_reader_open_mem(file, len, "t");
+	struct tdf_record rec;
+	size_t n = 0;
+	int ret;
+
+	assert_non_null(r);
+	while ((ret = tdf_reader_next(r, &rec)) > 0) {
+		assert_true(rec.type == TDF_REC_DROP || rec.type == TDF_EV_INDEX);
+		if (rec.type != TDF_REC_DROP)
+			continue;
+		assert_true(n < max);
+		out[n] = rec.drop;
+		/* The pointer dies with the next call: keep the bytes. */
+		if (rec.drop.caplen)
+			memcpy(pkts + n * TDF_SNAP_MAX, rec.drop.data, rec.drop.caplen);
+		out[n].data = pkts + n * TDF_SNAP_MAX;
+		n++;
+	}
+	assert_int_equal(ret, 0);
+	tdf_reader_close(r);
+	return n;
+}
+
+#define ELIDE_CASES 14
+
+/*
+ * Drops whose packet bytes say exactly what their fields say are written ELIDED; any other
+ * (a field disagrees, caplen 0, TCP header one byte short, not TCP, a later fragment, too
+ * many extension headers, IPv4 claimed as family 6, junk after an IPv4 address) in full.
+ * Every one reads back field for field.
+ */
+static void test_drop_elide_roundtrip(void **state)
+{
+	static uint8_t pkt[ELIDE_CASES][TDF_SNAP_MAX];
+	static uint8_t back_pkts[ELIDE_CASES * TDF_SNAP_MAX];
+	struct tdf_record in[ELIDE_CASES];
+	struct tdf_drop back[ELIDE_CASES];
+	bool want_elided[ELIDE_CASES];
+	struct blk b[4];
+	uint8_t *file, *raw;
+	size_t len, raw_len, pos, n = 0;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i < ELIDE_CASES; i++) {
+		in[i].type = TDF_REC_DROP;
+		tdftest_drop(&in[i].drop, 10 + i, 0);
+		in[i].drop.tcp_ack = 0x01020304u * (uint32_t)i;
+		in[i].drop.tcp_flags = (uint8_t)(TDF_TCP_SYN | (i << 3));
+		in[i].drop.data = pkt[i];
+	}
+	/* 0: IPv4, fields match: elided. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	want_elided[n++] = true;
+	/* 1: the same with payload bytes after the TCP header (caplen 200): elided. */
+	pkt_ipv4(pkt[n], &in[n].drop);
+	memset(pkt[n] + 40, 0xab, 160);
+	in[n].drop.caplen = 200;
+	want_elided[n++] = true;
+	/* 2: IPv6 through five extension headers: elided. */
+	in[n].drop.family = 6;
+	memset(in[n].drop.saddr, 0x20, 16);
+	memset(in[n].drop.daddr, 0xfe, 16);
+	in[n].drop.caplen = (uint16_t)pkt_ipv6_ext(pkt[n], &in[n].drop);
+	want_elided[n++] = true;
+	/* 3: the window field disagrees with the packet: full. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	in[n].drop.win ^= 1;
+	want_elided[n++] = false;
+	/* 4: the destination address disagrees: full. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	in[n].drop.daddr[3] ^= 0x80;
+	want_elided[n++] = false;
+	/* 5: caplen 0: full. */
+	in[n].drop.caplen = 0;
+	in[n].drop.data = NULL;
+	want_elided[n++] = false;
+	/* 6: TCP header one byte short (caplen 39): full. */
+	in[n].drop.caplen = (uint16_t)(pkt_ipv4(pkt[n], &in[n].drop) - 1);
+	want_elided[n++] = false;
+	/* 7: UDP, not TCP: full. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	pkt[n][9] = 17;
+	want_elided[n++] = false;
+	/* 8: IPv4 bytes but the drop says family 6: full. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	in[n].drop.family = 6;
+	want_elided[n++] = false;
+	/* 9: IPv4 with bytes after the 4-byte source address: full. */
+	in[n].drop.caplen = (uint16_t)pkt_ipv4(pkt[n], &in[n].drop);
+	in[n].drop.saddr[4] = 1;
+	want_elided[n++] = false;
+	/* 10: IPv6 whose fragment header is not the first fragment: full. */
+	in[n].drop.family = 6;
+	in[n].drop.caplen = (uint16_t)pkt_ipv6_ext(pkt[n], &in[n].drop);
+	pkt[n][40 + 8 + 24 + 2] = 0x01; /* offset 32 (in 8-byte units) */
+	want_elided[n++] = false;
+	/* 11: IPv6 with one extension header over TDF_PKT_EXT_MAX: full. */
+	in[n].drop.family = 6;
+	{
+		struct tdf_pkt_fields f;
+		size_t at_max = pkt_ipv6_chain(pkt[n], &in[n].drop, TDF_PKT_EXT_MAX);
+
+		assert_int_equal(tdf_pkt_parse(pkt[n], at_max, &f), 0); /* exact bound: fine */
+		in[n].drop.caplen =
+		    (uint16_t)pkt_ipv6_chain(pkt[n], &in[n].drop, TDF_PKT_EXT_MAX + 1);
+		assert_int_equal(tdf_pkt_parse(pkt[n], in[n].drop.caplen, &f), -EBADMSG);
+	}
+	want_elided[n++] = false;
+	/* 12: IPv4 with options (IHL 6) and a later fragment: full; 13: IHL 6, first: elided. */
+	for (int k = 0; k < 2; k++) {
+		uint8_t v4[40];
+
+		pkt_ipv4(v4, &in[n].drop);
+		memcpy(pkt[n], v4, 20);
+		pkt[n][0] = 0x46;
+		memset(pkt[n] + 20, 1, 4); /* NOP options */
+		memcpy(pkt[n] + 24, v4 + 20, 20);
+		pkt[n][6] = 0x20; /* more fragments */
+		pkt[n][7] = k == 0 ? 0x10 : 0;
+		in[n].drop.caplen = 44;
+		want_elided[n++] = k == 1;
+	}
+	assert_int_equal(n, ELIDE_CASES);
+
+	file = tdftest_write(in, n, NULL, true, &len);
+	assert_non_null(file);
+	assert_int_equal(read_drops(file, len, back, back_pkts, ELIDE_CASES), n);
+	for (size_t i = 0; i < n; i++)
+		assert_drop_equal(&back[i], &in[i].drop);
+
+	/* On disk: the flag bits and body lengths each case should have. */
+	assert_int_equal(walk_blocks(file, len, b, 4), 3);
+	raw = chunk_raw(file, &b[0], &raw_len);
+	pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t flags = raw[pos + 1];
+		uint16_t body_len = le16_get(raw + pos + 2);
+
+		assert_int_equal(raw[pos], TDF_REC_DROP);
+		assert_true(flags & TDF_REC_FLAG_DELTA);
+		if (!!(flags & TDF_REC_FLAG_ELIDED) != want_elided[i])
+			fail_msg("case %zu: ELIDED is %d", i, !!(flags & TDF_REC_FLAG_ELIDED));
+		assert_int_equal(body_len,
+				 (want_elided[i] ? TDF_DROP_ELIDED_FIXED : TDF_DROP_FIXED) +
+				     in[i].drop.caplen);
+		/* seq_no 10, 11, ...: the first is from 0, the others one more than the last. */
+		assert_int_equal(le64_get(raw + pos + 4), i == 0 ? 10 : 1);
+		pos += TDF_REC_HDR_LEN + body_len;
+	}
+	assert_int_equal(pos, raw_len);
+	free(raw);
+	free(file);
+}
+
+/*
+ * Every prefix of a parseable packet shorter than its TCP header is refused, the whole one is
+ * accepted; each prefix sits in a buffer of exactly its size, so a read past caplen shows up
+ * under ASan.
+ */
+static void test_pkt_parse_bounds(void **state)
+{
+	uint8_t pkt[TDF_SNAP_MAX];
+	struct tdf_drop d;
+	struct tdf_pkt_fields f;
+
+	(void)state;
+	for (int v = 4; v <= 6; v += 2) {
+		size_t full;
+
+		tdftest_drop(&d, 1, 0);
+		full = v == 4 ? pkt_ipv4(pkt, &d) : pkt_ipv6_ext(pkt, &d);
+		for (size_t n = 0; n <= full; n++) {
+			uint8_t *copy = malloc(n ? n : 1);
+
+			memcpy(copy, pkt, n);
+			assert_int_equal(tdf_pkt_parse(n ? copy : NULL, n, &f),
+					 n == full ? 0 : -EBADMSG);
+			free(copy);
+		}
+		assert_int_equal(f.family, v);
+		assert_int_equal(f.sport, d.sport);
+		assert_int_equal(f.tcp_seq, d.tcp_seq);
+		assert_int_equal(f.win, d.win);
+	}
+	/* Versions other than 4 and 6, and IHL under 5. */
+	tdftest_drop(&d, 1, 0);
+	pkt_ipv4(pkt, &d);
+	pkt[0] = 0x55;
+	assert_int_equal(tdf_pkt_parse(pkt, 40, &f), -EBADMSG);
+	pkt[0] = 0x44;
+	assert_int_equal(tdf_pkt_parse(pkt, 40, &f), -EBADMSG);
+	/* An extension header whose length runs past caplen. */
+	pkt_ipv6_ext(pkt, &d);
+	pkt[41] = 0xff;
+	assert_int_equal(tdf_pkt_parse(pkt, 120, &f), -EBADMSG);
+}
+
+#define DELTA_DROPS 60
+
+/*
+ * DELTA across chunk boundaries: every chunk's first DROP holds absolute values, the rest
+ * differences; timestamps that go backwards and wrap past 2^64 and sequence numbers that
+ * jump both ways come back exact, and a chunk copied alone into a file decodes by itself.
+ */
+static void test_drop_delta_chunks(void **state)
+{
+	static uint8_t pkts[DELTA_DROPS][TDF_SNAP_MAX];
+	static uint8_t back_pkts[DELTA_DROPS * TDF_SNAP_MAX];
+	struct tdf_writer_opts opts = {.chunk_raw_max = 1200};
+	struct tdf_record in[DELTA_DROPS];
+	struct tdf_drop back[DELTA_DROPS];
+	struct blk b[64];
+	uint8_t *file;
+	size_t len, nb, drops_seen = 0;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i < DELTA_DROPS; i++) {
+		struct tdf_drop *d = &in[i].drop;
+
+		in[i].type = TDF_REC_DROP;
+		tdftest_drop(d, 1 + i, 0);
+		d->data = pkts[i];
+		d->caplen = (uint16_t)pkt_ipv4(pkts[i], d);
+		if (i % 3 == 2) /* every third one in full */
+			d->win++;
+	}
+	/* Backwards, wrapping both ways, and the extremes. */
+	in[5].drop.ts_ns = 3;
+	in[6].drop.ts_ns = UINT64_MAX;
+	in[7].drop.ts_ns = 0;
+	in[8].drop.ts_ns = UINT64_MAX - 1;
+	in[9].drop.seq_no = UINT64_MAX;
+	in[10].drop.seq_no = 2;
+	in[11].drop.seq_no = 0;
+	in[30].drop.ts_ns = in[29].drop.ts_ns; /* a difference of 0 */
+
+	file = tdftest_write(in, DELTA_DROPS, &opts, true, &len);
+	assert_non_null(file);
+	assert_int_equal(read_drops(file, len, back, back_pkts, DELTA_DROPS), DELTA_DROPS);
+	for (size_t i = 0; i < DELTA_DROPS; i++)
+		assert_drop_equal(&back[i], &in[i].drop);
+
+	nb = walk_blocks(file, len, b, 64);
+	assert_true(nb >= 2 + 4); /* several chunks, index, trailer */
+	for (size_t k = 0; k + 2 < nb; k++) {
+		struct tdftest_buf f = {0};
+		struct tdf_drop one[DELTA_DROPS];
+		size_t raw_len, got;
+		uint8_t *raw = chunk_raw(file, &b[k], &raw_len);
+
+		/* The chunk's first record holds its drop's values as they are. */
+		assert_int_equal(raw[0], TDF_REC_DROP);
+		assert_int_equal(le64_get(raw + 4), in[drops_seen].drop.seq_no);
+		assert_int_equal(le64_get(raw + 4 + 8), in[drops_seen].drop.ts_ns);
+		free(raw);
+		/* This chunk alone, after a file header: its drops, exact. */
+		tdftest_put_file_header(&f, TDF_VERSION_MAJOR, TDF_VERSION_MINOR);
+		tdftest_buf_put(&f, file + b[k].off, b[k].len);
+		got = read_drops(f.p, f.len, one, back_pkts, DELTA_DROPS);
+		assert_true(got > 0);
+		for (size_t i = 0; i < got; i++)
+			assert_drop_equal(&one[i], &in[drops_seen + i].drop);
+		drops_seen += got;
+		tdftest_buf_free(&f);
+	}
+	assert_int_equal(drops_seen, DELTA_DROPS);
+	free(file);
+}
+
+/* A hand-made DROP body laid out as tcpdrop-file(5) says, appended as one record to raw. */
+static void put_drop_raw(struct tdftest_buf *raw, uint8_t flags, uint64_t seq, uint64_t ts,
+			 const uint8_t *pkt, uint16_t caplen, uint16_t cut)
+{
+	uint8_t body[TDF_DROP_FIXED + TDF_SNAP_MAX] = {0};
+	bool elided = flags & TDF_REC_FLAG_ELIDED;
+	size_t tail = elided ? 46 : 94, len;
+
+	le64_put(body, seq);
+	le64_put(body + 8, ts);
+	memcpy(body + 28, "hand", 4);
+	if (!elided) {
+		body[44] = 4;
+		body[45] = TDF_TCP_RST;
+	}
+	body[elided ? 45 : 47] = TDF_DIR_OUT;
+	le32_put(body + tail, 77); /* reason */
+	le16_put(body + tail + 44, caplen);
+	memcpy(body + tail + TDF_DROP_TAIL, pkt, caplen);
+	len = tail + TDF_DROP_TAIL + caplen - cut;
+	tdftest_put_record(raw, TDF_REC_DROP, flags, body, (uint16_t)len);
+}
+
+/*
+ * Hand-made DELTA/ELIDED records decode as the spec says; an ELIDED drop whose packet bytes
+ * do not parse, one a byte short, and any unknown flag bit (3 to 7) make the chunk corrupt.
+ */
+static void test_drop_flags_hand_made(void **state)
+{
+	const uint8_t DE = TDF_REC_FLAG_DELTA | TDF_REC_FLAG_ELIDED;
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	struct tdf_drop d, back[4];
+	static uint8_t back_pkts[4 * TDF_SNAP_MAX];
+	uint8_t pkt[64], junk[64];
+
+	(void)state;
+	tdftest_drop(&d, 1, 0);
+	pkt_ipv4(pkt, &d);
+	memset(junk, 0x33, sizeof(junk));
+
+	/* Full absolute, then DELTA+ELIDED minimal (92-byte fixed part), then DELTA full. */
+	put_drop_raw(&raw, 0, 100, 5000, pkt, 40, 0);
+	put_drop_raw(&raw, DE, 3, (uint64_t)-1000, pkt, 40, 0);
+	put_drop_raw(&raw, TDF_REC_FLAG_DELTA | TDF_REC_FLAG_SKIPPABLE, 1, 1, junk, 7, 0);
+	one_chunk_file(&f, &raw, 3);
+	assert_int_equal(read_drops(f.p, f.len, back, back_pkts, 4), 3);
+	assert_int_equal(back[0].seq_no, 100);
+	assert_int_equal(back[0].ts_ns, 5000);
+	assert_int_equal(back[0].family, 4);
+	assert_int_equal(back[0].tcp_flags, TDF_TCP_RST);
+	assert_int_equal(back[1].seq_no, 103);
+	assert_int_equal(back[1].ts_ns, 4000);
+	assert_int_equal(back[1].family, 4);
+	assert_memory_equal(back[1].saddr, d.saddr, 16);
+	assert_memory_equal(back[1].daddr, d.daddr, 16);
+	assert_int_equal(back[1].sport, d.sport);
+	assert_int_equal(back[1].dport, d.dport);
+	assert_int_equal(back[1].tcp_seq, d.tcp_seq);
+	assert_int_equal(back[1].tcp_ack, d.tcp_ack);
+	assert_int_equal(back[1].tcp_flags, d.tcp_flags);
+	assert_int_equal(back[1].win, d.win);
+	assert_int_equal(back[1].dir, TDF_DIR_OUT);
+	assert_int_equal(back[1].reason, 77);
+	assert_int_equal(back[1].caplen, 40);
+	assert_memory_equal(back[1].comm, "hand", 5);
+	assert_int_equal(back[2].seq_no, 104);
+	assert_int_equal(back[2].ts_ns, 4001);
+	assert_int_equal(back[2].caplen, 7);
+	tdftest_buf_free(&raw);
+	tdftest_buf_free(&f);
+
+	/* Corrupt, each alone after a good drop in its chunk: nothing of the chunk comes out. */
+	for (int k = 0; k < 9; k++) {
+		put_drop_raw(&raw, 0, 1, 1, pkt, 40, 0);
+		switch (k) {
+		case 0: /* ELIDED, packet bytes not IP */
+			put_drop_raw(&raw, DE, 1, 1, junk, 40, 0);
+			break;
+		case 1: /* ELIDED, caplen 0 */
+			put_drop_raw(&raw, TDF_REC_FLAG_ELIDED, 1, 1, pkt, 0, 0);
+			break;
+		case 2: /* ELIDED, TCP header one byte short */
+			put_drop_raw(&raw, DE, 1, 1, pkt, 39, 0);
+			break;
+		case 3: /* ELIDED body one byte short of its fixed part (91 bytes) */
+			put_drop_raw(&raw, DE, 1, 1, pkt, 0, 1);
+			break;
+		default: /* unknown flag bits 3..7 */
+			put_drop_raw(&raw, (uint8_t)(DE | (1u << (k - 1))), 1, 1, pkt, 40, 0);
+			break;
+		}
+		one_chunk_file(&f, &raw, 2);
+		tdftest_read(f.p, f.len, &c);
+		if (c.corrupt != 1 || c.drops != 0 || c.ret != 0)
+			fail_msg("case %d: %" PRIu64 " corrupt, %" PRIu64 " drops, ret %d", k,
+				 c.corrupt, c.drops, c.ret);
+		tdftest_buf_free(&raw);
+		tdftest_buf_free(&f);
+	}
+}
+
+/*
+ * A stray but sound block header whose length runs past the end of the input, with whole
+ * chunks after it: it is damage, not a truncation, and the chunks after it still decode.
+ */
+static void test_stray_header_past_end(void **state)
+{
+	size_t len, nb;
+	uint8_t *file = tdftest_sample(60, 2000, true, &len);
+	struct blk b[32];
+	struct tdftest_counts whole, c;
+
+	(void)state;
+	assert_non_null(file);
+	nb = walk_blocks(file, len, b, 32);
+	assert_true(nb >= 6);
+	tdftest_read(file, len, &whole);
+	/* Block 2's header now claims more payload than the file has left (CRC made right). */
+	le32_put(file + b[2].off + 8, (uint32_t)(len - b[2].off));
+	le32_put(file + b[2].off + 16, tdf_crc32c(0, file + b[2].off, TDF_BLOCK_HDR_CRC_SPAN));
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.truncated, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.first_problem_offset, b[2].off);
+	assert_true(c.stats.clean_close);
+	assert_true(c.drops > 0 && c.drops < whole.drops);
+	/*
+	 * The last chunk's header claiming past the end: the index and trailer after it are
+	 * sound, so damage again; cut right after that chunk, it is a truncation as before.
+	 */
+	le32_put(file + b[nb - 3].off + 8, (uint32_t)(len - b[nb - 3].off));
+	le32_put(file + b[nb - 3].off + 16,
+		 tdf_crc32c(0, file + b[nb - 3].off, TDF_BLOCK_HDR_CRC_SPAN));
+	tdftest_read(file, len, &c);
+	assert_int_equal(c.truncated, 0);
+	assert_int_equal(c.corrupt, 2);
+	assert_true(c.stats.clean_close);
+	tdftest_read(file, b[nb - 2].off, &c);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.truncated, 1);
+	free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1545,6 +2065,11 @@ int main(void)
 	    cmocka_unit_test(test_writer_enospc),
 	    cmocka_unit_test(test_writer_partial_write),
 	    cmocka_unit_test(test_reader_read_error),
+	    cmocka_unit_test(test_drop_elide_roundtrip),
+	    cmocka_unit_test(test_pkt_parse_bounds),
+	    cmocka_unit_test(test_drop_delta_chunks),
+	    cmocka_unit_test(test_drop_flags_hand_made),
+	    cmocka_unit_test(test_stray_header_past_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
