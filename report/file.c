@@ -49,6 +49,7 @@ struct rpt_file {
 
 	struct tdf_kv *meta; /* key/value owned */
 	size_t nmeta, cap_meta;
+	const char *host; /* the last META "host" value (in meta), NULL if none */
 
 	struct tdf_clock *clocks;
 	size_t nclocks, cap_clocks;
@@ -64,6 +65,7 @@ struct rpt_file {
 	size_t nmods, cap_mods;
 	bool mods_dirty;
 	size_t total_syms;
+	uint64_t symgen; /* bumped whenever a symbol or module name or a stack may change */
 
 	struct stack_slot *stacks;
 	size_t nstacks, cap_stacks; /* cap_stacks is a power of two */
@@ -234,7 +236,7 @@ const struct tdf_kv *rpt_file_meta_at(const struct rpt_file *f, size_t i)
 
 const char *rpt_file_host(const struct rpt_file *f)
 {
-	const char *h = rpt_file_meta(f, TDF_META_HOST);
+	const char *h = f->host; /* rpt_file_meta(f, TDF_META_HOST), kept by add_meta() */
 
 	return h && *h ? h : f->name;
 }
@@ -344,6 +346,11 @@ const char *rpt_file_lookup(const struct rpt_file *f, struct tdf_kaddr a, uint32
 	return m->syms[lo - 1].name;
 }
 
+uint64_t rpt_file_symgen(const struct rpt_file *f)
+{
+	return f->symgen;
+}
+
 int rpt_file_symbolize(const struct rpt_file *f, struct tdf_kaddr a, char *buf, size_t len)
 {
 	const char *mod, *sym;
@@ -442,10 +449,12 @@ static int add_stack(struct rpt_file *f, const struct tdf_stack *s)
 	if (s->depth)
 		memcpy(frames, s->frames, s->depth * sizeof(*frames));
 	slot = stack_slot(f->stacks, f->cap_stacks, s->id);
-	if (slot->id)
+	if (slot->id) {
 		free((void *)slot->st.frames);
-	else
+		f->symgen++; /* a redefined id: text rendered from the old frames is stale */
+	} else {
 		f->nstacks++;
+	}
 	slot->id = s->id;
 	slot->st.id = s->id;
 	slot->st.depth = s->depth;
@@ -474,6 +483,8 @@ static int add_meta(struct rpt_file *f, const struct tdf_meta *m)
 		f->meta[f->nmeta].key = k;
 		f->meta[f->nmeta].value = v;
 		f->nmeta++;
+		if (strcmp(k, TDF_META_HOST) == 0)
+			f->host = v;
 	}
 	return 0;
 }
@@ -564,6 +575,7 @@ static int add_kmod(struct rpt_file *f, const struct tdf_kmod *k)
 		return -ENOMEM;
 	free(m->name);
 	m->name = name;
+	f->symgen++;
 	return 0;
 }
 
@@ -577,6 +589,7 @@ static int add_ksyms(struct rpt_file *f, const struct tdf_ksyms *ks)
 	m = get_mod(f, ks->mod);
 	if (!m)
 		return f->nmods >= KMOD_MAX ? 0 : -ENOMEM;
+	f->symgen++;
 	for (i = 0; i < ks->count && f->total_syms < KSYM_MAX; i++) {
 		char *name;
 

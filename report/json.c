@@ -3,13 +3,25 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lbuf.h"
+#include "textcache.h"
 #include "views.h"
+
+/* Rendered stacks and drop sites a JSON view keeps. */
+#define JSON_CACHE_BUDGET (8u << 20)
 
 struct json {
 	struct rpt_sink sink;
 	FILE *out;
 	struct rpt_view_opts o;
+	struct rpt_textcache *cache; /* NULL: render every time (out of memory at open) */
+	/* The ISO time of the last drop's second, its nanoseconds left to fill in. */
+	bool have_secs;
+	uint64_t secs;
+	char secs_buf[64];
+	size_t secs_len; /* strlen(secs_buf), 0 when it is not "...SS.000000000Z" */
 };
 
 static void put_key_str(FILE *out, const char *key, const char *val, size_t maxlen)
@@ -26,46 +38,180 @@ static void put_frame(FILE *out, const struct rpt_file *f, struct tdf_kaddr a)
 	rpt_fput_json(out, buf, sizeof(buf));
 }
 
+/* A JSON string with quotes into b, escaped in place. */
+static void lbuf_json(struct rpt_lbuf *b, const char *s, size_t maxlen)
+{
+	size_t room, need;
+
+	rpt_lbuf_chr(b, '"');
+	room = b->cap - b->len;
+	need = rpt_json_escape(b->p + b->len, room, s, maxlen);
+	if (need < room)
+		b->len += need;
+	else
+		b->over = true;
+	rpt_lbuf_chr(b, '"');
+}
+
+static void lbuf_key_str(struct rpt_lbuf *b, const char *key, const char *val, size_t maxlen)
+{
+	rpt_lbuf_str(b, key);
+	lbuf_json(b, val, maxlen);
+}
+
+static void lbuf_key_u64(struct rpt_lbuf *b, const char *key, uint64_t v)
+{
+	rpt_lbuf_str(b, key);
+	rpt_lbuf_u64(b, v);
+}
+
+/* The stack's frames as JSON strings separated by commas (what goes between [ and ]). */
+static void render_stack(FILE *out, const struct rpt_drop *rd)
+{
+	uint32_t i;
+	bool first = true;
+
+	for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++) {
+		if (!first)
+			fputc(',', out);
+		first = false;
+		put_frame(out, rd->file, rd->stack->frames[i]);
+	}
+}
+
+/*
+ * The text of a stack (a != NULL: of one address as a JSON string), from the cache or
+ * rendered now. Returns the text to write (*len bytes) and sets *mem when the caller must
+ * free it; NULL when it could not be rendered apart (the caller renders to the output).
+ */
+static const char *cached_text(struct json *j, const struct rpt_drop *rd, const struct tdf_kaddr *a,
+			       size_t *len, char **mem)
+{
+	uint64_t gen = rpt_file_symgen(rd->file), key;
+	uint32_t kind = a ? RPT_TC_ADDR : RPT_TC_STACK;
+	const char *text;
+	FILE *m;
+
+	*mem = NULL;
+	if (!j->cache)
+		return NULL;
+	key = a ? (uint64_t)a->mod << 32 | a->off : rd->stack->id;
+	text = rpt_textcache_get(j->cache, rd->file, kind, key, gen, len);
+	if (text)
+		return text;
+	m = open_memstream(mem, len);
+	if (!m)
+		return NULL;
+	if (a)
+		put_frame(m, rd->file, *a);
+	else
+		render_stack(m, rd);
+	if (fclose(m) == EOF || !*mem) {
+		free(*mem);
+		*mem = NULL;
+		return NULL;
+	}
+	rpt_textcache_put(j->cache, rd->file, kind, key, gen, *mem, *len);
+	return *mem;
+}
+
+static const char *json_time(struct json *j, uint64_t real_ns, char *buf, size_t len)
+{
+	static const char zero_frac[] = ".000000000Z";
+	uint64_t secs = real_ns / 1000000000u;
+	size_t n;
+	char tmp[24], *q;
+
+	if (!j->have_secs || j->secs != secs) {
+		rpt_fmt_iso_utc(secs * 1000000000u, j->secs_buf, sizeof(j->secs_buf));
+		j->secs = secs;
+		j->have_secs = true;
+		n = strlen(j->secs_buf);
+		/* Only a well-formed time gets its nanoseconds filled in here. */
+		j->secs_len =
+		    n >= sizeof(zero_frac) - 1 &&
+			    strcmp(j->secs_buf + n - (sizeof(zero_frac) - 1), zero_frac) == 0
+			? n
+			: 0;
+	}
+	n = j->secs_len;
+	if (!n || n + 1 > len)
+		return rpt_fmt_iso_utc(real_ns, buf, len);
+	memcpy(buf, j->secs_buf, n + 1);
+	q = rpt_lbuf_fmt_u64(tmp, real_ns % 1000000000u);
+	memcpy(buf + n - 1 - (size_t)(tmp + 24 - q), q, (size_t)(tmp + 24 - q));
+	return buf;
+}
+
 static int json_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct json *j = ctx;
 	const struct tdf_drop *d = rd->d;
-	char buf[64];
+	char buf[64], line[16384], *mem;
 	FILE *out = j->out;
-	uint32_t i;
-	bool first = true;
+	struct rpt_lbuf b;
+	const char *text;
+	size_t len;
+	int rc;
 
-	fprintf(out, "{\"type\":\"drop\",\"time\":\"%s\"",
-		rpt_fmt_iso_utc(rd->real_ns, buf, sizeof(buf)));
-	fprintf(out, ",\"ts_ns\":%" PRIu64, rd->real_ns);
-	put_key_str(out, "host", rd->host, TDF_NAME_MAX);
-	fprintf(out, ",\"cpu\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32, d->cpu, d->pid,
-		d->tid);
-	put_key_str(out, "comm", d->comm, TDF_COMM_LEN);
-	fprintf(out, ",\"family\":%u", d->family);
-	fprintf(out, ",\"saddr\":\"%s\"", rpt_fmt_addr(d->family, d->saddr, buf, sizeof(buf)));
-	fprintf(out, ",\"sport\":%u", d->sport);
-	fprintf(out, ",\"daddr\":\"%s\"", rpt_fmt_addr(d->family, d->daddr, buf, sizeof(buf)));
-	fprintf(out, ",\"dport\":%u", d->dport);
-	fprintf(out, ",\"flags\":\"%s\"", rpt_fmt_flags(d->tcp_flags, buf, sizeof(buf)));
-	fprintf(out, ",\"seq\":%" PRIu32 ",\"ack\":%" PRIu32 ",\"win\":%u", d->tcp_seq, d->tcp_ack,
-		d->win);
+	rpt_lbuf_init(&b, line, sizeof(line));
+	rpt_lbuf_str(&b, "{\"type\":\"drop\",\"time\":\"");
+	rpt_lbuf_str(&b, json_time(j, rd->real_ns, buf, sizeof(buf)));
+	lbuf_key_u64(&b, "\",\"ts_ns\":", rd->real_ns);
+	lbuf_key_str(&b, ",\"host\":", rd->host, TDF_NAME_MAX);
+	lbuf_key_u64(&b, ",\"cpu\":", d->cpu);
+	lbuf_key_u64(&b, ",\"pid\":", d->pid);
+	lbuf_key_u64(&b, ",\"tid\":", d->tid);
+	lbuf_key_str(&b, ",\"comm\":", d->comm, TDF_COMM_LEN);
+	lbuf_key_u64(&b, ",\"family\":", d->family);
+	rpt_lbuf_str(&b, ",\"saddr\":\"");
+	rpt_lbuf_str(&b, rpt_fmt_addr(d->family, d->saddr, buf, sizeof(buf)));
+	lbuf_key_u64(&b, "\",\"sport\":", d->sport);
+	rpt_lbuf_str(&b, ",\"daddr\":\"");
+	rpt_lbuf_str(&b, rpt_fmt_addr(d->family, d->daddr, buf, sizeof(buf)));
+	lbuf_key_u64(&b, "\",\"dport\":", d->dport);
+	rpt_lbuf_str(&b, ",\"flags\":\"");
+	rpt_lbuf_str(&b, rpt_fmt_flags(d->tcp_flags, buf, sizeof(buf)));
+	lbuf_key_u64(&b, "\",\"seq\":", d->tcp_seq);
+	lbuf_key_u64(&b, ",\"ack\":", d->tcp_ack);
+	lbuf_key_u64(&b, ",\"win\":", d->win);
 	if (rd->state)
-		put_key_str(out, "state", rd->state, TDF_NAME_MAX);
+		lbuf_key_str(&b, ",\"state\":", rd->state, TDF_NAME_MAX);
 	else
-		fputs(",\"state\":null", out);
-	put_key_str(out, "reason", rd->reason, TDF_NAME_MAX);
-	fprintf(out, ",\"reason_code\":%" PRIu32 ",\"location\":", d->reason);
-	put_frame(out, rd->file, d->location);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"ifindex\":%" PRIu32, d->netns, d->ifindex);
-	put_key_str(out, "ifname", d->ifname, TDF_IFNAME_LEN);
-	fprintf(out, ",\"len\":%" PRIu32 ",\"caplen\":%u,\"stack\":[", d->len, d->caplen);
+		rpt_lbuf_str(&b, ",\"state\":null");
+	lbuf_key_str(&b, ",\"reason\":", rd->reason, TDF_NAME_MAX);
+	lbuf_key_u64(&b, ",\"reason_code\":", d->reason);
+	rpt_lbuf_str(&b, ",\"location\":");
+	text = cached_text(j, rd, &d->location, &len, &mem);
+	if (text) {
+		rpt_lbuf_mem(&b, text, len);
+		free(mem);
+	} else {
+		/* Nothing cached: the rest of the line goes through stdio. */
+		rc = rpt_lbuf_flush(&b, out);
+		if (rc)
+			return rc == -E2BIG ? -EOVERFLOW : rc;
+		put_frame(out, rd->file, d->location);
+	}
+	lbuf_key_u64(&b, ",\"netns\":", d->netns);
+	lbuf_key_u64(&b, ",\"ifindex\":", d->ifindex);
+	lbuf_key_str(&b, ",\"ifname\":", d->ifname, TDF_IFNAME_LEN);
+	lbuf_key_u64(&b, ",\"len\":", d->len);
+	lbuf_key_u64(&b, ",\"caplen\":", d->caplen);
+	rpt_lbuf_str(&b, ",\"stack\":[");
+	rc = rpt_lbuf_flush(&b, out);
+	if (rc)
+		return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: fields are bounded */
 	if (!j->o.no_stack && rd->stack) {
-		for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++) {
-			if (!first)
-				fputc(',', out);
-			first = false;
-			put_frame(out, rd->file, rd->stack->frames[i]);
+		text = cached_text(j, rd, NULL, &len, &mem);
+		if (text) {
+			if (len && fwrite(text, 1, len, out) != len) {
+				free(mem);
+				return -EIO;
+			}
+			free(mem);
+		} else {
+			render_stack(out, rd);
 		}
 	}
 	fputs("]}\n", out);
@@ -100,7 +246,10 @@ static int json_finish(void *ctx)
 
 static void json_close(void *ctx)
 {
-	free(ctx);
+	struct json *j = ctx;
+
+	rpt_textcache_free(j->cache);
+	free(j);
 }
 
 static const struct rpt_sink_ops json_ops = {
@@ -118,6 +267,7 @@ struct rpt_sink *rpt_json_open(FILE *out, const struct rpt_view_opts *o)
 		return NULL;
 	j->out = out;
 	j->o = *o;
+	j->cache = rpt_textcache_new(JSON_CACHE_BUDGET); /* optional: NULL renders each time */
 	j->sink.ops = &json_ops;
 	j->sink.ctx = j;
 	return &j->sink;

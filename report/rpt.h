@@ -86,6 +86,13 @@ const char *rpt_file_lookup(const struct rpt_file *f, struct tdf_kaddr a, uint32
  */
 int rpt_file_symbolize(const struct rpt_file *f, struct tdf_kaddr a, char *buf, size_t len);
 
+/*
+ * A number that changes whenever what rpt_file_lookup(), rpt_file_symbolize(),
+ * rpt_file_stack() or rpt_stack_skip() answer may change (new symbols or module names, a
+ * redefined stack id): text rendered from them under one value stays valid while it holds.
+ */
+uint64_t rpt_file_symgen(const struct rpt_file *f);
+
 /* Damage counters of the file's reader (chunks, corrupt, truncated, clean close). */
 void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st);
 
@@ -221,6 +228,10 @@ size_t rpt_text_escape(char *buf, size_t len, const char *s, size_t maxlen);
 
 /* Write s as a JSON string with quotes; control chars and invalid UTF-8 become \u00XX. */
 int rpt_fput_json(FILE *out, const char *s, size_t maxlen);
+
+/* The inside of rpt_fput_json()'s string (no quotes) into buf, like rpt_text_escape(). At
+ * most 6 bytes per input byte. */
+size_t rpt_json_escape(char *buf, size_t len, const char *s, size_t maxlen);
 
 /* "SYN|ACK" in FIN|SYN|RST|PSH|ACK|URG|ECE|CWR order, "" for none. buf >= 32 bytes. */
 const char *rpt_fmt_flags(uint8_t flags, char *buf, size_t len);

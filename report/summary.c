@@ -7,7 +7,11 @@
 #include <strings.h>
 
 #include "strmap.h"
+#include "textcache.h"
 #include "views.h"
+
+/* Rendered stacks and drop sites a summary keeps. */
+#define SUMMARY_CACHE_BUDGET (8u << 20)
 
 /* Separators inside a stored tuple: escaped text never holds control characters. */
 #define SEP_PART  '\x1f'
@@ -59,6 +63,9 @@ struct summary {
 	char *buf;
 	size_t buf_len;
 	FILE *mem;
+	struct rpt_textcache *cache; /* NULL: render every time (out of memory at open) */
+	char *tmp;		     /* a stack's text rendered on a cache miss */
+	size_t tmp_len;
 };
 
 static void put_esc(FILE *m, const char *s, size_t maxlen)
@@ -77,30 +84,85 @@ static void put_sym(FILE *m, const struct rpt_file *f, struct tdf_kaddr a)
 	put_esc(m, buf, sizeof(buf));
 }
 
-static void put_key(FILE *m, enum rpt_key k, const struct rpt_drop *rd)
+static void put_stack(FILE *m, const struct rpt_drop *rd)
+{
+	uint32_t i, skip;
+
+	if (!rd->stack) {
+		fputs("(no stack)", m);
+		return;
+	}
+	skip = rpt_stack_skip(rd->file, rd->stack);
+	for (i = skip; i < rd->stack->depth; i++) {
+		if (i > skip)
+			fputc(SEP_FRAME, m);
+		put_sym(m, rd->file, rd->stack->frames[i]);
+	}
+}
+
+/* A stack (a == NULL) or one address through the cache: rendered once per file and key. */
+static void put_cached(struct summary *s, FILE *m, const struct rpt_drop *rd,
+		       const struct tdf_kaddr *a)
+{
+	uint64_t gen, key;
+	uint32_t kind = a ? RPT_TC_ADDR : RPT_TC_STACK;
+	const char *text;
+	size_t len;
+	FILE *t;
+
+	if (!s->cache || (!a && !rd->stack)) {
+		if (a)
+			put_sym(m, rd->file, *a);
+		else
+			put_stack(m, rd);
+		return;
+	}
+	gen = rpt_file_symgen(rd->file);
+	key = a ? (uint64_t)a->mod << 32 | a->off : rd->stack->id;
+	text = rpt_textcache_get(s->cache, rd->file, kind, key, gen, &len);
+	if (!text) {
+		free(s->tmp); /* open_memstream() sets a new buffer */
+		s->tmp = NULL;
+		t = open_memstream(&s->tmp, &s->tmp_len);
+		if (!t) {
+			if (a)
+				put_sym(m, rd->file, *a);
+			else
+				put_stack(m, rd);
+			return;
+		}
+		if (a)
+			put_sym(t, rd->file, *a);
+		else
+			put_stack(t, rd);
+		if (fclose(t) == EOF || !s->tmp) {
+			if (a)
+				put_sym(m, rd->file, *a);
+			else
+				put_stack(m, rd);
+			return;
+		}
+		rpt_textcache_put(s->cache, rd->file, kind, key, gen, s->tmp, s->tmp_len);
+		text = s->tmp;
+		len = s->tmp_len;
+	}
+	fwrite(text, 1, len, m);
+}
+
+static void put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
 	char a[64], b[64];
-	uint32_t i, skip;
 
 	switch (k) {
 	case RPT_KEY_REASON:
 		put_esc(m, rd->reason, TDF_NAME_MAX);
 		break;
 	case RPT_KEY_LOCATION:
-		put_sym(m, rd->file, d->location);
+		put_cached(s, m, rd, &d->location);
 		break;
 	case RPT_KEY_STACK:
-		if (!rd->stack) {
-			fputs("(no stack)", m);
-			break;
-		}
-		skip = rpt_stack_skip(rd->file, rd->stack);
-		for (i = skip; i < rd->stack->depth; i++) {
-			if (i > skip)
-				fputc(SEP_FRAME, m);
-			put_sym(m, rd->file, rd->stack->frames[i]);
-		}
+		put_cached(s, m, rd, NULL);
 		break;
 	case RPT_KEY_FLOW:
 		fprintf(m, "%s > %s", rpt_fmt_endpoint(d->family, d->saddr, d->sport, a, sizeof(a)),
@@ -148,7 +210,7 @@ static int summary_drop(void *ctx, const struct rpt_drop *rd)
 	for (i = 0; i < s->so.nkeys; i++) {
 		if (i)
 			fputc(SEP_PART, s->mem);
-		put_key(s->mem, s->so.keys[i], rd);
+		put_key(s, s->mem, s->so.keys[i], rd);
 	}
 	fputc('\0', s->mem);
 	if (fflush(s->mem) == EOF)
@@ -281,6 +343,8 @@ static void summary_close(void *ctx)
 	if (s->mem)
 		fclose(s->mem);
 	free(s->buf);
+	free(s->tmp);
+	rpt_textcache_free(s->cache);
 	strmap_free(&s->map);
 	free(s);
 }
@@ -307,6 +371,7 @@ struct rpt_sink *rpt_summary_open(FILE *out, const struct rpt_view_opts *o,
 		free(s);
 		return NULL;
 	}
+	s->cache = rpt_textcache_new(SUMMARY_CACHE_BUDGET); /* optional: NULL renders each time */
 	s->sink.ops = &summary_ops;
 	s->sink.ctx = s;
 	return &s->sink;

@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lbuf.h"
+#include "textcache.h"
 #include "views.h"
+
+/* Rendered stacks a table keeps: far more than a real recording's distinct stacks need. */
+#define TABLE_CACHE_BUDGET (8u << 20)
 
 struct table {
 	struct rpt_sink sink;
@@ -14,6 +19,11 @@ struct table {
 	uint64_t start_ns;
 	bool host_col;
 	int time_w;
+	struct rpt_textcache *cache; /* NULL: render every stack (out of memory at open) */
+	/* The clock column of the last drop: HH:MM:SS only changes once a second. */
+	bool have_clock;
+	uint64_t clock_secs;
+	char clock_buf[64];
 };
 
 static int table_begin(void *ctx, const struct rpt_begin *b)
@@ -57,6 +67,21 @@ static void put_padded(FILE *out, const char *s, size_t maxlen, int w)
 		fprintf(out, "%*s", w - n, "");
 }
 
+/* The same into a line buffer (escaped in place, cut at 255 bytes like put_padded). */
+static void lbuf_padded(struct rpt_lbuf *b, const char *s, size_t maxlen, int w)
+{
+	size_t room = b->cap - b->len, need, n;
+
+	if (room < 256) {
+		b->over = true;
+		return;
+	}
+	need = rpt_text_escape(b->p + b->len, 256, s, maxlen);
+	n = need < 255 ? need : 255;
+	b->len += n;
+	rpt_lbuf_pad(b, (long)w - (long)n);
+}
+
 static void put_frame(FILE *out, const struct rpt_file *f, struct tdf_kaddr a)
 {
 	char buf[600];
@@ -67,38 +92,133 @@ static void put_frame(FILE *out, const struct rpt_file *f, struct tdf_kaddr a)
 	fputc('\n', out);
 }
 
+/* The lines below a drop: its stack, or its drop site when no stack was recorded. */
+static void render_frames(FILE *out, const struct rpt_drop *rd)
+{
+	const struct tdf_drop *d = rd->d;
+	uint32_t i;
+
+	if (rd->stack) {
+		for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++)
+			put_frame(out, rd->file, rd->stack->frames[i]);
+	} else if (d->location.mod != TDF_MOD_UNKNOWN) {
+		put_frame(out, rd->file, d->location);
+	}
+}
+
+/* Write the frames of rd, rendered once per (file, stack or site) and then copied. */
+static int put_frames(struct table *t, const struct rpt_drop *rd)
+{
+	const struct tdf_drop *d = rd->d;
+	uint64_t gen, key;
+	uint32_t kind;
+	const char *text;
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!rd->stack && d->location.mod == TDF_MOD_UNKNOWN)
+		return 0;
+	if (!t->cache) {
+		render_frames(t->out, rd);
+		return 0;
+	}
+	gen = rpt_file_symgen(rd->file);
+	if (rd->stack) {
+		kind = RPT_TC_STACK;
+		key = rd->stack->id;
+	} else {
+		kind = RPT_TC_ADDR;
+		key = (uint64_t)d->location.mod << 32 | d->location.off;
+	}
+	text = rpt_textcache_get(t->cache, rd->file, kind, key, gen, &len);
+	if (text)
+		return len && fwrite(text, 1, len, t->out) != len ? -EIO : 0;
+	m = open_memstream(&mem, &len);
+	if (!m) {
+		render_frames(t->out, rd);
+		return 0;
+	}
+	render_frames(m, rd);
+	if (fclose(m) == EOF || !mem) {
+		free(mem);
+		render_frames(t->out, rd);
+		return 0;
+	}
+	rpt_textcache_put(t->cache, rd->file, kind, key, gen, mem, len);
+	if (len && fwrite(mem, 1, len, t->out) != len) {
+		free(mem);
+		return -EIO;
+	}
+	free(mem);
+	return 0;
+}
+
+static const char *table_time(struct table *t, uint64_t real_ns, char *buf, size_t len)
+{
+	uint64_t secs = real_ns / 1000000000u;
+
+	if (t->o.time_fmt != RPT_TIME_CLOCK)
+		return rpt_fmt_time(real_ns, t->start_ns, &t->o, buf, len);
+	if (!t->have_clock || t->clock_secs != secs) {
+		rpt_fmt_time(real_ns, t->start_ns, &t->o, t->clock_buf, sizeof(t->clock_buf));
+		t->clock_secs = secs;
+		t->have_clock = true;
+	}
+	return t->clock_buf;
+}
+
 static int table_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct table *t = ctx;
 	const struct tdf_drop *d = rd->d;
-	char tbuf[64], src[64], dst[64], flags[40], pid[16];
-	uint32_t i;
+	char tbuf[64], src[64], dst[64], flags[40], line[4096];
+	struct rpt_lbuf b;
+	int rc;
 
-	rpt_fmt_time(rd->real_ns, t->start_ns, &t->o, tbuf, sizeof(tbuf));
-	fprintf(t->out, "%-*s ", t->time_w, tbuf);
+	rpt_lbuf_init(&b, line, sizeof(line));
+	rpt_lbuf_padded(&b, table_time(t, rd->real_ns, tbuf, sizeof(tbuf)), t->time_w);
+	rpt_lbuf_chr(&b, ' ');
 	if (t->host_col) {
-		put_padded(t->out, rd->host, TDF_NAME_MAX, 16);
-		fputc(' ', t->out);
+		lbuf_padded(&b, rd->host, TDF_NAME_MAX, 16);
+		rpt_lbuf_chr(&b, ' ');
 	}
-	snprintf(pid, sizeof(pid), "%" PRIu32, d->pid);
-	fprintf(t->out, "%-7s ", pid);
-	put_padded(t->out, d->comm, TDF_COMM_LEN, 16);
-	fprintf(t->out, " %-22s %-22s ",
-		rpt_fmt_endpoint(d->family, d->saddr, d->sport, src, sizeof(src)),
-		rpt_fmt_endpoint(d->family, d->daddr, d->dport, dst, sizeof(dst)));
-	put_padded(t->out, rd->state ? rd->state : "-", TDF_NAME_MAX, 12);
+	{
+		char tmp[24], *q = rpt_lbuf_fmt_u64(tmp, d->pid);
+		size_t n = (size_t)(tmp + 24 - q);
+
+		rpt_lbuf_mem(&b, q, n);
+		rpt_lbuf_pad(&b, 7 - (long)n);
+	}
+	rpt_lbuf_chr(&b, ' ');
+	lbuf_padded(&b, d->comm, TDF_COMM_LEN, 16);
+	rpt_lbuf_chr(&b, ' ');
+	rpt_lbuf_padded(&b, rpt_fmt_endpoint(d->family, d->saddr, d->sport, src, sizeof(src)), 22);
+	rpt_lbuf_chr(&b, ' ');
+	rpt_lbuf_padded(&b, rpt_fmt_endpoint(d->family, d->daddr, d->dport, dst, sizeof(dst)), 22);
+	rpt_lbuf_chr(&b, ' ');
+	lbuf_padded(&b, rd->state ? rd->state : "-", TDF_NAME_MAX, 12);
+	rpt_lbuf_chr(&b, ' ');
 	rpt_fmt_flags(d->tcp_flags, flags, sizeof(flags));
-	fprintf(t->out, " %-11s ", flags[0] ? flags : "-");
-	rpt_fput_text(t->out, rd->reason, TDF_NAME_MAX);
-	fputc('\n', t->out);
+	rpt_lbuf_padded(&b, flags[0] ? flags : "-", 11);
+	rpt_lbuf_chr(&b, ' ');
+	{
+		size_t room = b.cap - b.len, need;
+
+		need = rpt_text_escape(b.p + b.len, room, rd->reason, TDF_NAME_MAX);
+		if (need < room)
+			b.len += need;
+		else
+			b.over = true;
+	}
+	rpt_lbuf_chr(&b, '\n');
+	rc = rpt_lbuf_flush(&b, t->out);
+	if (rc)
+		return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: fields are bounded */
 	if (!t->o.no_stack) {
-		if (rd->stack) {
-			for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++)
-				put_frame(t->out, rd->file, rd->stack->frames[i]);
-		} else if (d->location.mod != TDF_MOD_UNKNOWN) {
-			/* No stack was recorded: the drop site is all we know. */
-			put_frame(t->out, rd->file, d->location);
-		}
+		rc = put_frames(t, rd);
+		if (rc)
+			return rc;
 	}
 	if (t->o.flush)
 		fflush(t->out);
@@ -138,7 +258,10 @@ static int table_finish(void *ctx)
 
 static void table_close(void *ctx)
 {
-	free(ctx);
+	struct table *t = ctx;
+
+	rpt_textcache_free(t->cache);
+	free(t);
 }
 
 static const struct rpt_sink_ops table_ops = {
@@ -158,6 +281,7 @@ struct rpt_sink *rpt_table_open(FILE *out, const struct rpt_view_opts *o)
 	t->out = out;
 	t->o = *o;
 	t->time_w = 8;
+	t->cache = rpt_textcache_new(TABLE_CACHE_BUDGET); /* optional: NULL renders each time */
 	t->sink.ops = &table_ops;
 	t->sink.ctx = t;
 	return &t->sink;

@@ -64,6 +64,12 @@ static size_t escape(char *buf, size_t len, const char *str, size_t maxlen, bool
 	size_t n = strnlen(str, maxlen), i = 0, pos = 0, u;
 	char tmp[8];
 
+	/* Most strings need no escaping: copy those in one go. */
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && !(json && s[i] == '"'))
+		i++;
+	if (len > 0)
+		memcpy(buf, s, i < len - 1 ? i : len - 1);
+	pos = i;
 	while (i < n) {
 		unsigned char c = s[i];
 
@@ -98,9 +104,29 @@ size_t rpt_text_escape(char *buf, size_t len, const char *s, size_t maxlen)
 	return escape(buf, len, s, maxlen, false);
 }
 
+size_t rpt_json_escape(char *buf, size_t len, const char *s, size_t maxlen)
+{
+	return escape(buf, len, s, maxlen, true);
+}
+
 static int fput_escaped(FILE *out, const char *s, size_t maxlen, bool json)
 {
 	char small[512];
+	size_t n = strnlen(s, maxlen), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\' || (json && c == '"'))
+			break;
+	}
+	if (i == n) {
+		/* Nothing to escape: the string as it is. */
+		if ((json && fputc('"', out) == EOF) || (n && fwrite(s, 1, n, out) != n) ||
+		    (json && fputc('"', out) == EOF))
+			return -EIO;
+		return 0;
+	}
 	size_t need = escape(small, sizeof(small), s, maxlen, json);
 	char *big = NULL;
 	const char *p = small;
@@ -151,9 +177,31 @@ const char *rpt_fmt_flags(uint8_t flags, char *buf, size_t len)
 	return buf;
 }
 
+/* Dotted quad by hand (what inet_ntop writes, without its overhead); buf >= 16. */
+static void fmt_ipv4(const uint8_t a[4], char *buf)
+{
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
+}
+
 const char *rpt_fmt_addr(uint8_t family, const uint8_t addr[16], char *buf, size_t len)
 {
-	if (family == 4) {
+	if (family == 4 && len >= 16) {
+		fmt_ipv4(addr, buf);
+	} else if (family == 4) {
 		if (!inet_ntop(AF_INET, addr, buf, len))
 			snprintf(buf, len, "?");
 	} else if (family == 6) {
@@ -170,11 +218,36 @@ const char *rpt_fmt_endpoint(uint8_t family, const uint8_t addr[16], uint16_t po
 {
 	char a[INET6_ADDRSTRLEN];
 
+	char digits[8], *q = digits + sizeof(digits);
+	size_t an, pn, need;
+	unsigned v = port;
+
 	rpt_fmt_addr(family, addr, a, sizeof(a));
-	if (family == 6)
-		snprintf(buf, len, "[%s]:%u", a, port);
-	else
-		snprintf(buf, len, "%s:%u", a, port);
+	*--q = '\0';
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	an = strlen(a);
+	pn = strlen(q);
+	need = an + pn + (family == 6 ? 3 : 1);
+	if (need >= len) {
+		if (family == 6)
+			snprintf(buf, len, "[%s]:%s", a, q);
+		else
+			snprintf(buf, len, "%s:%s", a, q);
+		return buf;
+	}
+	if (family == 6) {
+		buf[0] = '[';
+		memcpy(buf + 1, a, an);
+		memcpy(buf + 1 + an, "]:", 2);
+		memcpy(buf + 3 + an, q, pn + 1);
+	} else {
+		memcpy(buf, a, an);
+		buf[an] = ':';
+		memcpy(buf + an + 1, q, pn + 1);
+	}
 	return buf;
 }
 

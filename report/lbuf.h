@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* lbuf: a fixed line buffer the views fill by hand and write with one fwrite per event. */
+#ifndef TCPDROP_RPT_LBUF_H
+#define TCPDROP_RPT_LBUF_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Appending never overflows: what does not fit is dropped and the buffer marked as
+ * overflowed (rpt_lbuf_flush() then reports -E2BIG so the caller can fall back). The views
+ * size their buffers for the largest line their bounded fields can make.
+ */
+struct rpt_lbuf {
+	char *p;
+	size_t len, cap;
+	bool over;
+};
+
+static inline void rpt_lbuf_init(struct rpt_lbuf *b, char *mem, size_t cap)
+{
+	b->p = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->over = false;
+}
+
+static inline void rpt_lbuf_mem(struct rpt_lbuf *b, const void *s, size_t n)
+{
+	if (n > b->cap - b->len) {
+		b->over = true;
+		n = b->cap - b->len;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void rpt_lbuf_str(struct rpt_lbuf *b, const char *s)
+{
+	rpt_lbuf_mem(b, s, strlen(s));
+}
+
+static inline void rpt_lbuf_chr(struct rpt_lbuf *b, char c)
+{
+	if (b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		b->over = true;
+}
+
+/* n spaces (none when n <= 0): the padding of printf's %-*s. */
+static inline void rpt_lbuf_pad(struct rpt_lbuf *b, long n)
+{
+	while (n-- > 0)
+		rpt_lbuf_chr(b, ' ');
+}
+
+/* s padded with spaces to at least w bytes, like "%-*s". */
+static inline void rpt_lbuf_padded(struct rpt_lbuf *b, const char *s, int w)
+{
+	size_t n = strlen(s);
+
+	rpt_lbuf_mem(b, s, n);
+	rpt_lbuf_pad(b, (long)w - (long)n);
+}
+
+/* "00".."99": two digits per division in rpt_lbuf_fmt_u64(). */
+static const char rpt_lbuf_digits2[201] = "00010203040506070809101112131415161718192021222324"
+					  "25262728293031323334353637383940414243444546474849"
+					  "50515253545556575859606162636465666768697071727374"
+					  "75767778798081828384858687888990919293949596979899";
+
+/* Decimal digits of v into tmp[24] (ending at tmp + 24); returns the first digit. */
+static inline char *rpt_lbuf_fmt_u64(char tmp[24], uint64_t v)
+{
+	char *q = tmp + 24;
+	uint32_t w;
+
+	while (v > UINT32_MAX) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		q -= 2;
+		memcpy(q, rpt_lbuf_digits2 + 2 * r, 2);
+	}
+	w = (uint32_t)v; /* 32-bit divisions from here on */
+	while (w >= 100) {
+		unsigned r = w % 100;
+
+		w /= 100;
+		q -= 2;
+		memcpy(q, rpt_lbuf_digits2 + 2 * r, 2);
+	}
+	if (w >= 10) {
+		q -= 2;
+		memcpy(q, rpt_lbuf_digits2 + 2 * w, 2);
+	} else {
+		*--q = (char)('0' + w);
+	}
+	return q;
+}
+
+static inline void rpt_lbuf_u64(struct rpt_lbuf *b, uint64_t v)
+{
+	char tmp[24], *q = rpt_lbuf_fmt_u64(tmp, v);
+
+	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
+}
+
+/* v as exactly width digits with leading zeros (v < 10^width), like "%0*u". */
+static inline void rpt_lbuf_u64_zero(struct rpt_lbuf *b, uint64_t v, int width)
+{
+	char tmp[24], *q = rpt_lbuf_fmt_u64(tmp, v);
+
+	while (tmp + 24 - q < width && q > tmp)
+		*--q = '0';
+	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
+}
+
+/* Write the buffer; 0, -E2BIG if something did not fit (nothing written) or -EIO. */
+static inline int rpt_lbuf_flush(struct rpt_lbuf *b, FILE *out)
+{
+	if (b->over)
+		return -E2BIG;
+	if (b->len && fwrite(b->p, 1, b->len, out) != b->len)
+		return -EIO;
+	b->len = 0;
+	return 0;
+}
+
+#endif /* TCPDROP_RPT_LBUF_H */
