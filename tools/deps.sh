@@ -4,7 +4,7 @@
 # Idempotent: does nothing when all are present; apt-get update only when something is missing.
 set -eu
 
-PKGS="make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
+PKGS="make gcc pkg-config clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 libpcap-dev libcmocka-dev tshark tcpdump nftables iproute2 procps bpftrace linux-perf
 valgrind util-linux time jq"
 

@@ -108,10 +108,9 @@ for v in "" "--format=json" "--format=csv" "--summary=comm,ifname,flow" "--info"
 	fi
 done
 "$rpt" -r alpha.tdrop --format=json >j.txt
-if command -v python3 >/dev/null 2>&1; then
-	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' j.txt ||
-		fail "json does not parse"
-fi
+# jq (make deps) parses every line; a missing jq is a failure, not a skip.
+command -v jq >/dev/null 2>&1 || fail "jq is not installed (make deps)"
+[ "$(jq -c . j.txt | wc -l)" -eq "$(wc -l <j.txt)" ] || fail "json does not parse"
 
 # ---- damage: reported on stderr with offsets, the rest still shown, exit 0 ----
 "$rpt" -r alpha-truncated.tdrop --no-stack >out 2>err || fail "truncated: exit $?"
