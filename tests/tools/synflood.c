@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* synflood: send exactly N TCP SYNs through a raw socket (test tool; needs CAP_NET_RAW). */
+#include "../lib/inetsum.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -42,23 +43,6 @@ static unsigned long num(const char *opt, const char *s, unsigned long max)
 		exit(2);
 	}
 	return v;
-}
-
-static uint32_t sum16(uint32_t acc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
 }
 
 int main(int argc, char **argv)
@@ -160,7 +144,7 @@ int main(int argc, char **argv)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	unsigned long sent = 0;
-	uint32_t base = sum16(0, pseudo, pseudo_len);
+	uint32_t base = inet_sum16(0, pseudo, pseudo_len);
 	while (!stop && (count == 0 || sent < count)) {
 		if (rate) {
 			/* Pace against the start time so the average rate holds. */
@@ -190,7 +174,7 @@ int main(int argc, char **argv)
 		tcp[13] = 0x02; /* SYN */
 		tcp[14] = 0xfa; /* window 64240 */
 		tcp[15] = 0xf0;
-		uint16_t ck = fold(sum16(base, tcp, sizeof(tcp)));
+		uint16_t ck = inet_fold(inet_sum16(base, tcp, sizeof(tcp)));
 		tcp[16] = ck >> 8;
 		tcp[17] = ck & 0xff;
 		if (sendto(fd, tcp, sizeof(tcp), 0, (struct sockaddr *)&sa_dst, salen) < 0) {

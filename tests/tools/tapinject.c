@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tapinject: play a TCP peer through a tap device to make exact, known segments get dropped (test
  * tool). */
+#include "../lib/inetsum.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,22 +45,6 @@ static void usage(void)
 	    "  Every injected segment expected to be dropped is printed as \"drop HEX\" (the IP\n"
 	    "  packet); other injected segments as \"sent HEX\".\n");
 	exit(2);
-}
-
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
 }
 
 static void put16(uint8_t *p, uint32_t v)
@@ -111,8 +96,8 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 		ip[9] = IPPROTO_TCP;
 		memcpy(ip + 12, c->src, 4);
 		memcpy(ip + 16, c->dst, 4);
-		put16(ip + 10, fold(sum16(0, ip, 20)));
-		ph = sum16(0, ip + 12, 8) + IPPROTO_TCP + (uint32_t)tcplen;
+		put16(ip + 10, inet_fold(inet_sum16(0, ip, 20)));
+		ph = inet_sum16(0, ip + 12, 8) + IPPROTO_TCP + (uint32_t)tcplen;
 	} else {
 		put16(frame + 12, 0x86dd);
 		put32(ip, 0x60000000);
@@ -121,7 +106,7 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 		ip[7] = 64;
 		memcpy(ip + 8, c->src, 16);
 		memcpy(ip + 24, c->dst, 16);
-		ph = sum16(0, ip + 8, 32) + IPPROTO_TCP + (uint32_t)tcplen;
+		ph = inet_sum16(0, ip + 8, 32) + IPPROTO_TCP + (uint32_t)tcplen;
 	}
 	put16(tcp, sport);
 	put16(tcp + 2, c->dport);
@@ -132,7 +117,7 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 	put16(tcp + 14, 65535);
 	if (plen)
 		memcpy(tcp + 20, payload, plen);
-	uint16_t ck = fold(sum16(ph, tcp, tcplen));
+	uint16_t ck = inet_fold(inet_sum16(ph, tcp, tcplen));
 	if (bad_csum)
 		ck ^= 0x5a5a;
 	put16(tcp + 16, ck);
