@@ -199,22 +199,33 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 	lbuf_key_u64(&b, ",\"len\":", d->len);
 	lbuf_key_u64(&b, ",\"caplen\":", d->caplen);
 	rpt_lbuf_str(&b, ",\"stack\":[");
+	if (!j->o.no_stack && rd->stack) {
+		text = cached_text(j, rd, NULL, &len, &mem);
+		if (text && len + 3 <= b.cap - b.len) {
+			/* The usual case: the whole line, stack included, in one write. */
+			rpt_lbuf_mem(&b, text, len);
+			free(mem);
+		} else {
+			rc = rpt_lbuf_flush(&b, out);
+			if (rc) {
+				free(mem);
+				return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: bounded */
+			}
+			if (text) {
+				if (len && fwrite(text, 1, len, out) != len) {
+					free(mem);
+					return -EIO;
+				}
+				free(mem);
+			} else {
+				render_stack(out, rd);
+			}
+		}
+	}
+	rpt_lbuf_mem(&b, "]}\n", 3);
 	rc = rpt_lbuf_flush(&b, out);
 	if (rc)
 		return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: fields are bounded */
-	if (!j->o.no_stack && rd->stack) {
-		text = cached_text(j, rd, NULL, &len, &mem);
-		if (text) {
-			if (len && fwrite(text, 1, len, out) != len) {
-				free(mem);
-				return -EIO;
-			}
-			free(mem);
-		} else {
-			render_stack(out, rd);
-		}
-	}
-	fputs("]}\n", out);
 	if (j->o.flush)
 		fflush(out);
 	return ferror(out) ? -EIO : 0;

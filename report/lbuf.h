@@ -104,11 +104,44 @@ static inline char *rpt_lbuf_fmt_u64(char tmp[24], uint64_t v)
 	return q;
 }
 
+/* How many decimal digits v has (1 for 0). */
+static inline size_t rpt_lbuf_ndigits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
 static inline void rpt_lbuf_u64(struct rpt_lbuf *b, uint64_t v)
 {
-	char tmp[24], *q = rpt_lbuf_fmt_u64(tmp, v);
+	size_t n = rpt_lbuf_ndigits(v);
+	char *q;
 
-	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
+	if (n > b->cap - b->len) {
+		b->over = true;
+		return;
+	}
+	/* The digits straight into the buffer, last first: no copy of a variable length. */
+	q = b->p + b->len + n;
+	b->len += n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		q -= 2;
+		q[0] = rpt_lbuf_digits2[2 * r];
+		q[1] = rpt_lbuf_digits2[2 * r + 1];
+	}
+	if (v >= 10) {
+		q[-2] = rpt_lbuf_digits2[2 * v];
+		q[-1] = rpt_lbuf_digits2[2 * v + 1];
+	} else {
+		q[-1] = (char)('0' + v);
+	}
 }
 
 /* v as exactly width digits with leading zeros (v < 10^width), like "%0*u". */
