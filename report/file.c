@@ -30,9 +30,18 @@ struct name_ent {
 struct module {
 	uint32_t id;
 	char *name;
-	struct tdf_ksym *syms; /* names owned */
+	struct tdf_ksym *syms; /* names in the file's name pool */
 	size_t nsyms, cap;
 	bool dirty;
+};
+
+/* Symbol names, packed one after the other: one allocation per chunk, not per name. */
+#define NAME_CHUNK (64u << 10)
+
+struct name_chunk {
+	struct name_chunk *next;
+	size_t len, cap;
+	char data[];
 };
 
 struct stack_slot {
@@ -65,6 +74,7 @@ struct rpt_file {
 	size_t nmods, cap_mods;
 	bool mods_dirty;
 	size_t total_syms;
+	struct name_chunk *names; /* the pool symbol names live in, newest chunk first */
 	uint64_t symgen; /* bumped whenever a symbol or module name or a stack may change */
 
 	struct stack_slot *stacks;
@@ -172,7 +182,7 @@ struct rpt_file *rpt_file_open_mem(const void *buf, size_t len, const char *name
 
 void rpt_file_close(struct rpt_file *f)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!f)
 		return;
@@ -192,9 +202,13 @@ void rpt_file_close(struct rpt_file *f)
 		free(f->states[i]);
 	for (i = 0; i < f->nmods; i++) {
 		free(f->mods[i].name);
-		for (j = 0; j < f->mods[i].nsyms; j++)
-			free((char *)f->mods[i].syms[j].name);
 		free(f->mods[i].syms);
+	}
+	while (f->names) {
+		struct name_chunk *c = f->names;
+
+		f->names = c->next;
+		free(c);
 	}
 	free(f->mods);
 	for (i = 0; i < f->cap_stacks; i++)
@@ -579,6 +593,31 @@ static int add_kmod(struct rpt_file *f, const struct tdf_kmod *k)
 	return 0;
 }
 
+/* A copy of s (at most max bytes) in the file's name pool; NULL when out of memory. */
+static char *pool_strndup(struct rpt_file *f, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	struct name_chunk *c = f->names;
+	char *p;
+
+	if (!c || c->cap - c->len < n + 1) {
+		size_t cap = n + 1 > NAME_CHUNK ? n + 1 : NAME_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = f->names;
+		c->len = 0;
+		c->cap = cap;
+		f->names = c;
+	}
+	p = c->data + c->len;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	c->len += n + 1;
+	return p;
+}
+
 static int add_ksyms(struct rpt_file *f, const struct tdf_ksyms *ks)
 {
 	struct module *m;
@@ -595,7 +634,7 @@ static int add_ksyms(struct rpt_file *f, const struct tdf_ksyms *ks)
 
 		if (!grow((void **)&m->syms, &m->cap, m->nsyms + 1, sizeof(*m->syms)))
 			return -ENOMEM;
-		name = strndup(ks->syms[i].name, TDF_NAME_MAX);
+		name = pool_strndup(f, ks->syms[i].name, TDF_NAME_MAX);
 		if (!name)
 			return -ENOMEM;
 		if (m->nsyms && m->syms[m->nsyms - 1].off > ks->syms[i].off)

@@ -22,6 +22,9 @@ struct json {
 	uint64_t secs;
 	char secs_buf[64];
 	size_t secs_len; /* strlen(secs_buf), 0 when it is not "...SS.000000000Z" */
+	/* The TCP flags as text, rendered the first time each combination is seen. */
+	char flags_txt[256][32];
+	uint8_t flags_len[256]; /* 0: not rendered yet ("" renders as length 0 every time) */
 };
 
 static void put_key_str(FILE *out, const char *key, const char *val, size_t maxlen)
@@ -115,11 +118,12 @@ static const char *cached_text(struct json *j, const struct rpt_drop *rd, const 
 	return *mem;
 }
 
-static const char *json_time(struct json *j, uint64_t real_ns, char *buf, size_t len)
+/* The ISO time into the line: the cached second with the nanoseconds filled in. */
+static void lbuf_time(struct json *j, struct rpt_lbuf *b, uint64_t real_ns)
 {
 	static const char zero_frac[] = ".000000000Z";
 	uint64_t secs = real_ns / 1000000000u;
-	size_t n;
+	size_t n, start;
 	char tmp[24], *q;
 
 	if (!j->have_secs || j->secs != secs) {
@@ -135,19 +139,52 @@ static const char *json_time(struct json *j, uint64_t real_ns, char *buf, size_t
 			: 0;
 	}
 	n = j->secs_len;
-	if (!n || n + 1 > len)
-		return rpt_fmt_iso_utc(real_ns, buf, len);
-	memcpy(buf, j->secs_buf, n + 1);
+	if (!n) {
+		char buf[64];
+
+		rpt_lbuf_str(b, rpt_fmt_iso_utc(real_ns, buf, sizeof(buf)));
+		return;
+	}
+	start = b->len;
+	rpt_lbuf_mem(b, j->secs_buf, n);
+	if (b->over)
+		return;
 	q = rpt_lbuf_fmt_u64(tmp, real_ns % 1000000000u);
-	memcpy(buf + n - 1 - (size_t)(tmp + 24 - q), q, (size_t)(tmp + 24 - q));
-	return buf;
+	/* The digits end just before the 'Z'; the zeros before them stay. */
+	memcpy(b->p + start + n - 1 - (size_t)(tmp + 24 - q), q, (size_t)(tmp + 24 - q));
+}
+
+/* An address as text: IPv4 digits straight into the line, anything else through text.c. */
+static void lbuf_addr(struct rpt_lbuf *b, uint8_t family, const uint8_t addr[16])
+{
+	char buf[64];
+	int i;
+
+	if (family == 4) {
+		for (i = 0; i < 4; i++) {
+			if (i)
+				rpt_lbuf_chr(b, '.');
+			rpt_lbuf_u64(b, addr[i]);
+		}
+		return;
+	}
+	rpt_lbuf_str(b, rpt_fmt_addr(family, addr, buf, sizeof(buf)));
+}
+
+static void lbuf_flags(struct json *j, struct rpt_lbuf *b, uint8_t flags)
+{
+	if (!j->flags_len[flags]) {
+		rpt_fmt_flags(flags, j->flags_txt[flags], sizeof(j->flags_txt[flags]));
+		j->flags_len[flags] = (uint8_t)strlen(j->flags_txt[flags]);
+	}
+	rpt_lbuf_mem(b, j->flags_txt[flags], j->flags_len[flags]);
 }
 
 static int json_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct json *j = ctx;
 	const struct tdf_drop *d = rd->d;
-	char buf[64], line[16384], *mem;
+	char line[16384], *mem;
 	FILE *out = j->out;
 	struct rpt_lbuf b;
 	const char *text;
@@ -156,7 +193,7 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 
 	rpt_lbuf_init(&b, line, sizeof(line));
 	rpt_lbuf_str(&b, "{\"type\":\"drop\",\"time\":\"");
-	rpt_lbuf_str(&b, json_time(j, rd->real_ns, buf, sizeof(buf)));
+	lbuf_time(j, &b, rd->real_ns);
 	lbuf_key_u64(&b, "\",\"ts_ns\":", rd->real_ns);
 	lbuf_key_str(&b, ",\"host\":", rd->host, TDF_NAME_MAX);
 	lbuf_key_u64(&b, ",\"cpu\":", d->cpu);
@@ -165,13 +202,13 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 	lbuf_key_str(&b, ",\"comm\":", d->comm, TDF_COMM_LEN);
 	lbuf_key_u64(&b, ",\"family\":", d->family);
 	rpt_lbuf_str(&b, ",\"saddr\":\"");
-	rpt_lbuf_str(&b, rpt_fmt_addr(d->family, d->saddr, buf, sizeof(buf)));
+	lbuf_addr(&b, d->family, d->saddr);
 	lbuf_key_u64(&b, "\",\"sport\":", d->sport);
 	rpt_lbuf_str(&b, ",\"daddr\":\"");
-	rpt_lbuf_str(&b, rpt_fmt_addr(d->family, d->daddr, buf, sizeof(buf)));
+	lbuf_addr(&b, d->family, d->daddr);
 	lbuf_key_u64(&b, "\",\"dport\":", d->dport);
 	rpt_lbuf_str(&b, ",\"flags\":\"");
-	rpt_lbuf_str(&b, rpt_fmt_flags(d->tcp_flags, buf, sizeof(buf)));
+	lbuf_flags(j, &b, d->tcp_flags);
 	lbuf_key_u64(&b, "\",\"seq\":", d->tcp_seq);
 	lbuf_key_u64(&b, ",\"ack\":", d->tcp_ack);
 	lbuf_key_u64(&b, ",\"win\":", d->win);

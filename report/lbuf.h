@@ -104,16 +104,33 @@ static inline char *rpt_lbuf_fmt_u64(char tmp[24], uint64_t v)
 	return q;
 }
 
-/* How many decimal digits v has (1 for 0). */
+/* How many decimal digits v has (1 for 0): from its bit length, corrected by one compare. */
 static inline size_t rpt_lbuf_ndigits(uint64_t v)
 {
-	size_t n = 1;
+	static const uint64_t pow10[20] = {1u,
+					   10u,
+					   100u,
+					   1000u,
+					   10000u,
+					   100000u,
+					   1000000u,
+					   10000000u,
+					   100000000u,
+					   1000000000u,
+					   10000000000u,
+					   100000000000u,
+					   1000000000000u,
+					   10000000000000u,
+					   100000000000000u,
+					   1000000000000000u,
+					   10000000000000000u,
+					   100000000000000000u,
+					   1000000000000000000u,
+					   10000000000000000000u};
+	/* bits * log10(2) (1233 / 4096) is the digit count or one less. */
+	size_t t = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
 
-	while (v >= 100) {
-		v /= 100;
-		n += 2;
-	}
-	return n + (v >= 10);
+	return t + (t < 20 && (v | 1) >= pow10[t]); /* v | 1: 0 has one digit */
 }
 
 static inline void rpt_lbuf_u64(struct rpt_lbuf *b, uint64_t v)
