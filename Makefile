@@ -122,7 +122,9 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libtestlib.a $(BUILD)/
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
 
+# tests/run.sh reads the flavour to leave out tests that cannot run in a sanitizer build.
 test-bins: all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
+	@echo $(if $(filter 1,$(SAN)),san,native) >$(BUILD)/flavour
 
 # The libFuzzer build (clang): `make fuzz`, then build/fuzz/fuzz_reader tests/fuzz/corpus/reader
 fuzz: $(BUILD)/fuzz/fuzz_reader
@@ -163,8 +165,12 @@ install: all
 	install -m 0644 man/tcpdrop-file.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/tcpdrop-record.8 man/tcpdrop-report.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
+# The project's own sources, by folder: never a glob that could reach generated files in $(BUILD).
+SRC_DIRS := bpf format record report report/views bench tests/fuzz tests/lib tests/tools tests/unit
+FORMAT_FILES := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)) $(addsuffix /*.h,$(SRC_DIRS)))
+
 format-check:
-	$(Q)clang-format --dry-run --Werror $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,10 @@
 # Run every test of one or more build trees: unit tests (cmocka), the fuzz corpus replay and
 # the integration scripts (tests/integration/*.sh, root). Prints "N passed, N failed" last.
 # An integration script exits 77 to skip (no root/BPF); under CI=true a skip is a failure.
+# A script that cannot run somewhere says so in a header line, and is then not scheduled there
+# but listed as "N/A" with its reason (never counted as passed):
+#   # not-in: san: why        (sanitizer builds: the build's flavour file says "san")
+#   # not-in: vm: why         (inside tools/vm.sh guests, where TCPDROP_VM_KERNEL is set)
 set -u
 
 mode=all
@@ -13,7 +17,7 @@ esac
 [ $# -ge 1 ] || { echo "usage: tests/run.sh [--unit-only|--integration-only] BUILD..." >&2; exit 2; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-pass=0 fail=0 skip=0 failed=
+pass=0 fail=0 skip=0 na=0 failed=
 logdir=$(mktemp -d /tmp/tcpdrop-tests.XXXXXX)
 
 run() { # name command...
@@ -34,9 +38,15 @@ run() { # name command...
 	fi
 }
 
+# not_in SCRIPT WHERE: the reason SCRIPT gives for not running in WHERE, or nothing.
+not_in() {
+	sed -n "s/^# not-in: $2: //p" "$1" | head -n 1
+}
+
 for b in "$@"; do
 	b=$(cd "$b" && pwd)
 	tag=$(basename "$b")
+	flavour=$(cat "$b/flavour" 2>/dev/null || echo native)
 	if [ "$mode" != integration ]; then
 		for t in "$b"/tests/test_*; do
 			[ -x "$t" ] || continue
@@ -50,11 +60,20 @@ for b in "$@"; do
 		for t in "$top"/tests/integration/*.sh; do
 			[ -f "$t" ] || continue
 			case "$(basename "$t")" in lib*.sh) continue ;; esac
+			why=
+			[ "$flavour" = san ] && why=$(not_in "$t" san)
+			[ -z "$why" ] && [ -n "${TCPDROP_VM_KERNEL:-}" ] && why=$(not_in "$t" vm)
+			if [ -n "$why" ]; then
+				na=$((na + 1))
+				echo "N/A   $tag/integration/$(basename "$t" .sh): $why"
+				continue
+			fi
 			run "$tag/integration/$(basename "$t" .sh)" env TCPDROP_BUILD="$b" TCPDROP_TOP="$top" sh "$t"
 		done
 	fi
 done
 
 [ -n "$failed" ] && echo "failed:$failed (logs in $logdir)"
+[ "$na" -gt 0 ] && echo "$na not applicable here (listed as N/A above, not counted)"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

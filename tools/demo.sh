@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `make demo`: record a few seconds of real TCP drops caused in throwaway namespaces, then show
 # them: the table, a summary by reason, and a pcapng export. Usage: tools/demo.sh BUILD
+# It writes demo.tdrop and demo.pcapng into the repository, or into $TCPDROP_DEMO_DIR if set.
 set -u
 [ $# -eq 1 ] || { echo "usage: tools/demo.sh BUILD" >&2; exit 2; }
 TCPDROP_BUILD=$(cd "$1" && pwd)
@@ -14,14 +15,14 @@ T_NAME=demo
 
 [ "$(id -u)" = 0 ] || { echo "demo: recording needs root: run 'sudo make demo'" >&2; exit 1; }
 require_env synflood tapinject
-OUT=$TCPDROP_TOP/demo.tdrop
-PCAP=$TCPDROP_TOP/demo.pcapng
+OUT=${TCPDROP_DEMO_DIR:-$TCPDROP_TOP}/demo.tdrop
+PCAP=${TCPDROP_DEMO_DIR:-$TCPDROP_TOP}/demo.pcapng
 rm -f "$OUT" "$PCAP"
 
 say() { printf '\n== %s\n' "$*"; }
 
-A=$(ns_new dcli)
-B=$(ns_new dsrv)
+ns_new A dcli
+ns_new B dsrv
 veth_pair "$A" "$B" 61
 TAP=$(tap_new "$B" 62)
 ip netns exec "$B" sysctl -qw net.ipv4.tcp_syncookies=0
@@ -60,11 +61,11 @@ cat "$REC_ERR" >&2
 # Only the namespaces the demo made: other drops on this host stay out of the way.
 ONLY="--netns $(ns_inode "$A") --netns $(ns_inode "$B")"
 say "tcpdrop-report -r demo.tdrop --no-stack $ONLY"
-"$RPT" -r "$OUT" --no-stack $ONLY
+"$RPT" -r "$OUT" --no-stack $ONLY || fail "tcpdrop-report (table)"
 say "one drop with its kernel stack: tcpdrop-report -r demo.tdrop --reason TCP_CSUM -c 1"
-"$RPT" -r "$OUT" --reason TCP_CSUM -c 1 $ONLY
+"$RPT" -r "$OUT" --reason TCP_CSUM -c 1 $ONLY || fail "tcpdrop-report (one stack)"
 say "tcpdrop-report -r demo.tdrop --summary reason"
-"$RPT" -r "$OUT" --summary reason $ONLY
+"$RPT" -r "$OUT" --summary reason $ONLY || fail "tcpdrop-report (summary)"
 say "tcpdrop-report -r demo.tdrop -w demo.pcapng"
 "$RPT" -r "$OUT" -w "$PCAP" $ONLY || fail "pcapng export"
 if command -v tshark >/dev/null 2>&1; then

@@ -14,7 +14,7 @@ RPT=$TCPDROP_BUILD/tcpdrop-report
 TOOLS=$TCPDROP_BUILD/tests/tools
 TDFDUMP=$TOOLS/tdfdump
 # Sanitizer builds are several times slower: every timeout scales with this.
-case "$TCPDROP_BUILD" in *san*) SLOW=3 ;; *) SLOW=1 ;; esac
+case "$(cat "$TCPDROP_BUILD/flavour" 2>/dev/null)" in san) SLOW=3 ;; *) SLOW=1 ;; esac
 
 T_TMP=$(mktemp -d /tmp/tcpdrop-it-"$T_NAME".XXXXXX)
 chmod 0700 "$T_TMP"
