@@ -149,12 +149,35 @@ int rpt_filter_add_reasons(struct rpt_filter *f, const char *list)
 	return add_list(&f->reasons, list, "SKB_DROP_REASON_");
 }
 
+/* include/net/tcp_states.h order; BOUND_INACTIVE is Linux 6.7's. */
+const char rpt_tcp_state_names[] = "ESTABLISHED,SYN_SENT,SYN_RECV,FIN_WAIT1,FIN_WAIT2,TIME_WAIT,"
+				   "CLOSE,CLOSE_WAIT,LAST_ACK,LISTEN,CLOSING,NEW_SYN_RECV,"
+				   "BOUND_INACTIVE";
+
+static bool is_tcp_state(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = rpt_tcp_state_names; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncasecmp(p, name, n) == 0)
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
 int rpt_filter_add_states(struct rpt_filter *f, const char *list)
 {
 	struct strlist tmp = {0};
 	size_t i;
 	int rc = add_list(&tmp, list, "TCP_");
 
+	for (i = 0; rc == 0 && i < tmp.n; i++)
+		if (strcmp(tmp.v[i], "-") && strcasecmp(tmp.v[i], "none") &&
+		    !is_tcp_state(tmp.v[i]))
+			rc = -ENOENT;
 	for (i = 0; rc == 0 && i < tmp.n; i++) {
 		if (strcmp(tmp.v[i], "-") == 0 || strcasecmp(tmp.v[i], "none") == 0)
 			f->state_none = true;

@@ -27,8 +27,11 @@ int rpt_filter_set_pcap(struct rpt_filter *f, const char *expr, char *err, size_
 /* Comma-separated reason names, case-insensitive, with or without "SKB_DROP_REASON_". */
 int rpt_filter_add_reasons(struct rpt_filter *f, const char *list);
 
+/* The TCP state names --state accepts, comma-separated (Linux numbers them as ABI). */
+extern const char rpt_tcp_state_names[];
+
 /* Comma-separated TCP state names (case-insensitive, "TCP_" prefix optional); "-" or "none"
- * selects drops without a socket. */
+ * selects drops without a socket. A name that is no TCP state is -ENOENT and adds nothing. */
 int rpt_filter_add_states(struct rpt_filter *f, const char *list);
 
 /* Exact process name (the file's bytes compared as they are). */

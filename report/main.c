@@ -70,7 +70,7 @@ static void usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: " PROG " -r FILE [-r FILE]... [-c COUNT] [-w FILE]\n"
+	    "usage: " PROG " -r FILE [-r FILE]... [-c COUNT] [-w FILE] [-n]\n"
 	    "                      [--format=table|json|csv] [--summary=KEY[,KEY]...] [--top=N]\n"
 	    "                      [--timeline[=INTERVAL]] [--timeline-by-reason] [--info]\n"
 	    "                      [--no-stack] [--time=clock|iso|epoch|relative] [--utc]\n"
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:w:c:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:w:c:nhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!*optarg)
@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 		case 'c':
 			ro.max_drops = parse_num("-c", optarg, 1, UINT64_MAX);
 			break;
+		case 'n':
+			break; /* tcpdump's habit: output is always numeric */
 		case 'h':
 			usage(stdout);
 			rpt_filter_free(filter);
@@ -287,7 +289,13 @@ int main(int argc, char **argv)
 			filter_check(rpt_filter_add_reasons(filter, optarg), "--reason", optarg);
 			break;
 		case OPT_STATE:
-			filter_check(rpt_filter_add_states(filter, optarg), "--state", optarg);
+			rc = rpt_filter_add_states(filter, optarg);
+			if (rc == -ENOENT)
+				die_usage(
+				    "--state: '%s' names no TCP state: the states are %s, or - "
+				    "for drops without a socket",
+				    optarg, rpt_tcp_state_names);
+			filter_check(rc, "--state", optarg);
 			break;
 		case OPT_COMM:
 			if (!*optarg || strlen(optarg) >= TDF_COMM_LEN)

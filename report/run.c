@@ -80,7 +80,7 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 	struct rpt_begin b = {.nfiles = n, .files = files};
 	struct src *srcs;
 	int fatal = 0, rc = 0;
-	size_t i;
+	size_t i, readable = 0;
 
 	srcs = calloc(n ? n : 1, sizeof(*srcs));
 	if (!srcs)
@@ -90,7 +90,11 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 		rc = rpt_file_prime(files[i]);
 		if (rc < 0 && !fatal)
 			fatal = rc;
+		readable += rc >= 0;
 	}
+	/* No input is a trace at all: the error alone, no header before it. */
+	if (!readable && n)
+		goto out;
 	b.nhosts = count_hosts(files, n);
 	for (i = 0; i < n; i++) {
 		uint64_t st = rpt_file_start(files[i]), first = rpt_file_pending_ns(files[i]);

@@ -79,6 +79,15 @@ grep -q "^tcpdrop-report: junk.tdrop" err || fail "junk file message: $(cat err)
 grep -q '\*\*\* LOST 7 drops' table.txt || fail "table: no lost line"
 "$rpt" -r - --utc <alpha.tdrop >stdin.txt || fail "stdin exit $?"
 cmp -s table.txt stdin.txt || fail "-r - differs from -r FILE"
+# -n, tcpdump's habit, changes nothing
+"$rpt" -n -r alpha.tdrop --utc >n.txt || fail "-n exit $?"
+cmp -s table.txt n.txt || fail "-n changes the table"
+# a file that is no trace: its error alone, nothing on stdout (no header before it)
+"$rpt" -r /etc/passwd >notrace.out 2>notrace.err
+rc=$?
+[ "$rc" = 1 ] && [ ! -s notrace.out ] && [ "$(wc -l <notrace.err)" = 1 ] &&
+	grep -q '^tcpdrop-report: /etc/passwd: offset 0: not a tcpdrop trace file' notrace.err ||
+	fail "-r /etc/passwd: exit $rc, stdout $(wc -c <notrace.out) bytes, stderr: $(cat notrace.err)"
 
 # ---- tcpdump expression on the command line, v4 and v6 ----
 n=$("$rpt" -r alpha.tdrop --no-stack 'tcp port 80' | tail -n +2 | grep -vc LOST)

@@ -149,6 +149,14 @@ static void test_state(void **state)
 	assert_int_equal(run(f, 0, NULL), SEQ(1) | SEQ(2) | SEQ(4));
 	assert_int_equal(rpt_filter_add_states(f, "TCP_LISTEN"), 0);
 	assert_int_equal(run(f, 0, NULL), SEQ(1) | SEQ(2) | SEQ(4) | SEQ(5));
+	/* a name that is no TCP state, alone or in a list, adds nothing */
+	assert_int_equal(rpt_filter_add_states(f, "BOGUS"), -ENOENT);
+	assert_int_equal(rpt_filter_add_states(f, "established,LISTENING"), -ENOENT);
+	assert_int_equal(rpt_filter_add_states(f, "ESTABLISHE"), -ENOENT);
+	assert_int_equal(run(f, 0, NULL), SEQ(1) | SEQ(2) | SEQ(4) | SEQ(5));
+	/* every documented name is accepted, with or without TCP_ */
+	assert_int_equal(rpt_filter_add_states(f, rpt_tcp_state_names), 0);
+	assert_int_equal(rpt_filter_add_states(f, "tcp_bound_inactive,new_syn_recv,none"), 0);
 	rpt_filter_free(f);
 }
 

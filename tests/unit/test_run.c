@@ -275,6 +275,21 @@ static void test_bad_file_does_not_hide_good_one(void **state)
 	free(alpha);
 }
 
+/* No input is a trace: the run fails before the sink begins, so a view prints no header. */
+static void test_only_bad_file_begins_nothing(void **state)
+{
+	static const uint8_t junk[64] = "root:x:0:0:root:/root:/bin/bash";
+	size_t len = sizeof(junk);
+	const uint8_t *buf = junk;
+	struct seen s;
+
+	(void)state;
+	assert_true(run(&buf, &len, 1, 0, &s) < 0);
+	assert_int_equal(s.nbegin, 0);
+	assert_int_equal(s.nfinish, 0);
+	assert_int_equal(s.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_first_chunk_corrupt),
 	    cmocka_unit_test(test_truncated_reported),
 	    cmocka_unit_test(test_bad_file_does_not_hide_good_one),
+	    cmocka_unit_test(test_only_bad_file_begins_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
