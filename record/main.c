@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "btfnames.h"
 #include "capture.h"
 #include "kallsyms.h"
+#include "live.h"
 #include "meta.h"
 #include "opts.h"
 #include "privs.h"
@@ -31,13 +33,14 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: " PROG " -w FILE [-c COUNT] [--duration SECS] [-C MB] [-G SECS] [-W N]\n"
+	    "usage: " PROG " [-w FILE] [-c COUNT] [--duration SECS] [-C MB] [-G SECS] [-W N]\n"
 	    "       [-s SNAPLEN] [-4|-6] [--port PORT] [--host ADDR] [--netns INODE]\n"
 	    "       [--reason NAME[,NAME]...] [--all-reasons] [--no-stack | --stack-depth N]\n"
-	    "       [--ringbuf-size SIZE] [--flush-interval MS] [-q]\n"
+	    "       [--ringbuf-size SIZE] [--flush-interval MS] [-n] [-q]\n"
 	    "\n"
 	    "Record every dropped TCP segment (IPv4/IPv6) with its kernel drop reason, location,\n"
-	    "stack and first bytes into a trace file; read it with tcpdrop-report(8).\n"
+	    "stack and first bytes into a trace file; read it with tcpdrop-report(8). Without -w,\n"
+	    "show each drop live as a table (the trace is decoded by tcpdrop-report -r -).\n"
 	    "\n"
 	    "  -w FILE              write the trace to FILE (- = standard output)\n"
 	    "  -c COUNT             stop after COUNT drops\n"
@@ -57,10 +60,12 @@ static void usage(FILE *f)
 	    "  --no-stack           do not record kernel stacks\n"
 	    "  --stack-depth N      frames per stack (1-%u, default %u)\n"
 	    "  --ringbuf-size SIZE  kernel ring buffer, power of two, K or M (default %uM)\n"
-	    "  --flush-interval MS  write buffered drops at least this often (default %u)\n"
-	    "  -q                   no status line\n",
+	    "  --flush-interval MS  write buffered drops this often (default %u, live %u)\n"
+	    "  -n                   accepted and ignored (addresses are always numeric)\n"
+	    "  -q                   no start and status lines\n",
 	    OPTS_SNAPLEN_MIN, TDF_SNAP_MAX, OPTS_SNAPLEN_DEFAULT, TDF_STACK_MAX,
-	    OPTS_STACK_DEPTH_DEFAULT, OPTS_RINGBUF_DEFAULT >> 20, OPTS_FLUSH_MS_DEFAULT);
+	    OPTS_STACK_DEPTH_DEFAULT, OPTS_RINGBUF_DEFAULT >> 20, OPTS_FLUSH_MS_DEFAULT,
+	    OPTS_FLUSH_MS_LIVE);
 }
 
 static void fail(const char *what, const char *fmt, ...)
@@ -89,7 +94,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static const char *out_name(const char *path)
 {
-	return strcmp(path, "-") ? path : "standard output";
+	return !path ? "the live view" : strcmp(path, "-") ? path : "standard output";
 }
 
 static void on_signal(int sig)
@@ -156,7 +161,7 @@ static bool reasons_include(const struct probe_cfg *pc, uint32_t value)
 
 int main(int argc, char **argv)
 {
-	char err[OPTS_ERR_LEN], filters[512];
+	char err[OPTS_ERR_LEN], filters[512], report[PATH_MAX];
 	struct rec_opts o;
 	struct probe_kernel pk;
 	struct probe_cfg pc;
@@ -176,6 +181,7 @@ int main(int argc, char **argv)
 	const char *stage;
 	uint64_t start_ns, now_ns, last_status_ns, prev_drops = 0;
 	bool show_status, status_shown = false;
+	pid_t live = 0; /* the live view's tcpdrop-report, once started */
 	int rc, ret = 1;
 
 	libbpf_set_print(libbpf_print);
@@ -197,6 +203,13 @@ int main(int argc, char **argv)
 	if (o.version) {
 		printf(PROG " %s\n", TCPDROP_VERSION);
 		return 0;
+	}
+	if (!o.path && live_find_report(report, sizeof(report))) {
+		fail("live view",
+		     "tcpdrop-report not found in %s or on PATH: install it, or record to a file "
+		     "with -w FILE",
+		     report);
+		return 1;
 	}
 
 	rc = privs_check();
@@ -270,13 +283,13 @@ int main(int argc, char **argv)
 	}
 
 	memset(&sc, 0, sizeof(sc));
-	sc.pattern = o.path;
+	sc.pattern = o.path ? o.path : "-";
 	sc.rotate_bytes = o.rotate_bytes;
 	sc.rotate_secs = o.rotate_secs;
 	sc.ring_files = o.ring_files;
 	sink = sink_open(&sc, time(NULL));
 	if (!sink) {
-		fail(o.path, "%s", strerror(errno));
+		fail(out_name(o.path), "%s", strerror(errno));
 		goto out;
 	}
 
@@ -323,9 +336,16 @@ int main(int argc, char **argv)
 		fail("metadata", "%s", strerror(-rc));
 		goto out_discard;
 	}
+	if (!o.path) {
+		rc = live_start(report, o.no_stack, &live);
+		if (rc) {
+			fail("live view", "%s: %s", report, strerror(-rc));
+			goto out_discard;
+		}
+	}
 	rc = sink_start(sink, capture_begin_file, cap);
 	if (rc) {
-		fail(out_name(sink_path(sink)), "%s", strerror(-rc));
+		fail(out_name(o.path), "%s", strerror(-rc));
 		goto out_abandon;
 	}
 	/* everything privileged is done: fds stay usable, rotation creates files as uid 0 */
@@ -336,10 +356,14 @@ int main(int argc, char **argv)
 	}
 
 	/* the readiness signal: attached, output open, privileges dropped */
-	if (!o.quiet)
+	if (!o.quiet && !o.path)
+		fprintf(stderr, PROG ": showing drops live via %s, Ctrl-C to stop\n",
+			probe_hook(probe));
+	else if (!o.quiet)
 		fprintf(stderr, PROG ": recording to %s via %s, Ctrl-C to stop\n",
 			out_name(sink_path(sink)), probe_hook(probe));
-	show_status = !o.quiet && isatty(STDERR_FILENO);
+	/* the live table owns the terminal: no status line between its rows */
+	show_status = !o.quiet && o.path && isatty(STDERR_FILENO);
 	start_ns = last_status_ns = meta_boot_ns();
 	while (!stop) {
 		rc = probe_poll(probe, POLL_MS);
@@ -379,6 +403,16 @@ int main(int argc, char **argv)
 		fail(out_name(o.path), "%s", strerror(-rc));
 		goto out;
 	}
+	if (live) {
+		/* the report shows the stream to its end before the summary line */
+		rc = live_wait(live);
+		live = 0;
+		if (rc) {
+			fail("live view", "tcpdrop-report %s %d", rc < 0 ? "wait:" : "exit status",
+			     rc < 0 ? -rc : rc);
+			goto out;
+		}
+	}
 	if (status_shown)
 		fputc('\n', stderr);
 	fprintf(stderr, PROG ": %llu drops recorded, %llu lost (%llu NOT_SPECIFIED excluded)\n",
@@ -390,7 +424,7 @@ int main(int argc, char **argv)
 write_error:
 	if (status_shown)
 		fputc('\n', stderr);
-	fail(out_name(sink_path(sink)), "%s", strerror(-rc));
+	fail(out_name(o.path ? sink_path(sink) : NULL), "%s", strerror(-rc));
 out_abandon:
 	sink_abandon(sink, false);
 	sink = NULL;
@@ -399,6 +433,8 @@ out_discard:
 	sink_abandon(sink, true);
 	sink = NULL;
 out:
+	if (live)
+		live_kill(live);
 	probe_close(probe);
 	capture_free(cap);
 	ksyms_free(ks);

@@ -159,7 +159,7 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 {
 	uint64_t v;
 	int c, rc = 0;
-	bool no_stack = false, depth_set = false;
+	bool depth_set = false, flush_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = OPTS_SNAPLEN_DEFAULT;
@@ -170,7 +170,7 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 
 	optind = 0; /* full reset, so tests may call this repeatedly */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:c:C:G:W:s:46q", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:c:C:G:W:s:46nq", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->path = optarg;
@@ -210,6 +210,8 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'n':
+			break; /* tcpdump's habit: addresses are never resolved anyway */
 		case OPT_PORT:
 			rc = opts_parse_num("--port", optarg, 1, 65535, &v, err, errlen);
 			o->port = (uint16_t)v;
@@ -238,7 +240,7 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 			o->all_reasons = true;
 			break;
 		case OPT_NO_STACK:
-			no_stack = true;
+			o->no_stack = true;
 			break;
 		case OPT_STACK_DEPTH:
 			rc = opts_parse_num("--stack-depth", optarg, 1, TDF_STACK_MAX, &v, err,
@@ -259,6 +261,7 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 		case OPT_FLUSH:
 			rc = opts_parse_num("--flush-interval", optarg, 10, 60000, &v, err, errlen);
 			o->flush_ms = (uint32_t)v;
+			flush_set = true;
 			break;
 		case OPT_HELP:
 			o->help = true;
@@ -291,27 +294,27 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->path) {
-		snprintf(err, errlen, "-w FILE is required (- for standard output)");
-		return -EINVAL;
-	}
-	if (!*o->path) {
+	if (o->path && !*o->path) {
 		snprintf(err, errlen, "-w: empty file name");
 		return -EINVAL;
 	}
-	if (!strcmp(o->path, "-") && (o->rotate_bytes || o->rotate_secs || o->ring_files)) {
-		snprintf(err, errlen, "-C, -G and -W need a file, not standard output");
+	if ((!o->path || !strcmp(o->path, "-")) &&
+	    (o->rotate_bytes || o->rotate_secs || o->ring_files)) {
+		snprintf(err, errlen, "-C, -G and -W need -w FILE, not %s",
+			 o->path ? "standard output" : "the live view");
 		return -EINVAL;
 	}
+	if (!o->path && !flush_set)
+		o->flush_ms = OPTS_FLUSH_MS_LIVE;
 	if (o->ring_files && !o->rotate_bytes && !o->rotate_secs) {
 		snprintf(err, errlen, "-W needs -C or -G");
 		return -EINVAL;
 	}
-	if (no_stack && depth_set) {
+	if (o->no_stack && depth_set) {
 		snprintf(err, errlen, "--no-stack and --stack-depth exclude each other");
 		return -EINVAL;
 	}
-	if (no_stack)
+	if (o->no_stack)
 		o->stack_depth = 0;
 	if (o->host_family && o->family && o->host_family != o->family) {
 		snprintf(err, errlen, "--host %s contradicts -%u", o->host_str, o->family);

@@ -14,11 +14,12 @@
 #define OPTS_RINGBUF_MIN	 (64u << 10)
 #define OPTS_RINGBUF_MAX	 (1u << 30)
 #define OPTS_FLUSH_MS_DEFAULT	 1000u
-#define OPTS_REASONS_MAX	 16u /* == TDE_REASONS_MAX */
+#define OPTS_FLUSH_MS_LIVE	 200u /* without -w a person watches: show drops promptly */
+#define OPTS_REASONS_MAX	 16u  /* == TDE_REASONS_MAX */
 #define OPTS_ERR_LEN		 256
 
 struct rec_opts {
-	const char *path;	/* -w; "-" is stdout */
+	const char *path;	/* -w; "-" is stdout; NULL: the live view (no -w) */
 	uint64_t count;		/* -c, 0 = unlimited */
 	uint64_t duration_s;	/* --duration, 0 = unlimited */
 	uint64_t rotate_bytes;	/* -C MB * 1,000,000 (tcpdump's unit), 0 = off */
@@ -27,7 +28,7 @@ struct rec_opts {
 	uint32_t snaplen;	/* -s */
 	uint32_t stack_depth;	/* --stack-depth; 0 with --no-stack */
 	uint64_t ringbuf_bytes; /* --ringbuf-size, a power of two */
-	uint32_t flush_ms;	/* --flush-interval */
+	uint32_t flush_ms;	/* --flush-interval (a shorter default in the live view) */
 	uint8_t family;		/* -4 / -6: 4, 6 or 0 */
 	uint16_t port;		/* --port, 0 = any */
 	uint8_t host_family;	/* --host: 4, 6 or 0 */
@@ -38,7 +39,8 @@ struct rec_opts {
 	char *reasons[OPTS_REASONS_MAX]; /* point into reasons_buf */
 	char reasons_buf[1024];
 	bool all_reasons;
-	bool quiet; /* -q */
+	bool quiet;    /* -q */
+	bool no_stack; /* --no-stack */
 	bool help;
 	bool version;
 };

@@ -170,7 +170,8 @@ static void test_usage_errors(void **state)
 		const char *argv[6];
 		const char *needle;
 	} cases[] = {
-	    {1, {"r"}, "-w"},
+	    {3, {"r", "-C", "1"}, "the live view"},
+	    {3, {"r", "-w", ""}, "empty file name"},
 	    {4, {"r", "-w", "f", "-s"}, "-s"},
 	    {5, {"r", "-w", "f", "-s", "19"}, "-s"},
 	    {5, {"r", "-w", "f", "--port", "0"}, "--port"},
@@ -217,13 +218,37 @@ static void test_no_stack(void **state)
 	assert_string_equal(o.path, "-");
 }
 
+/* No -w: the live view, with its shorter flush default unless one is given; -n is a no-op. */
+static void test_live(void **state)
+{
+	const char *bare[] = {"r", "-n"};
+	const char *flush[] = {"r", "--flush-interval", "1000", "--no-stack"};
+	const char *file[] = {"r", "-n", "-w", "x.tdrop"};
+	struct rec_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 2, bare), 0);
+	assert_null(o.path);
+	assert_int_equal(o.flush_ms, OPTS_FLUSH_MS_LIVE);
+	assert_int_equal(o.stack_depth, OPTS_STACK_DEPTH_DEFAULT);
+	assert_false(o.no_stack);
+	assert_int_equal(parse(&o, 4, flush), 0);
+	assert_null(o.path);
+	assert_int_equal(o.flush_ms, 1000);
+	assert_true(o.no_stack);
+	assert_int_equal(o.stack_depth, 0);
+	assert_int_equal(parse(&o, 4, file), 0);
+	assert_string_equal(o.path, "x.tdrop");
+	assert_int_equal(o.flush_ms, OPTS_FLUSH_MS_DEFAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_num_ok),    cmocka_unit_test(test_num_bad),
 	    cmocka_unit_test(test_size),      cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_full_line), cmocka_unit_test(test_usage_errors),
-	    cmocka_unit_test(test_no_stack),
+	    cmocka_unit_test(test_no_stack),  cmocka_unit_test(test_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
