@@ -306,10 +306,15 @@ int main(int argc, char **argv)
 	}
 	rc = probe_open(&pc, &pk, capture_on_event, cap, &probe, &stage);
 	if (rc) {
-		fail(stage, "%s%s", strerror(-rc),
-		     strncmp(stage, "load", 4) || getenv("TCPDROP_DEBUG")
-			 ? ""
-			 : " (TCPDROP_DEBUG=1 shows the verifier's log)");
+		const char *why = privs_bpf_refusal(rc);
+
+		if (why)
+			fail(stage, "%s: %s", strerror(-rc), why);
+		else
+			fail(stage, "%s%s", strerror(-rc),
+			     strncmp(stage, "load", 4) || getenv("TCPDROP_DEBUG")
+				 ? ""
+				 : " (TCPDROP_DEBUG=1 shows the verifier's log)");
 		goto out_discard;
 	}
 	/* after load: the program's own symbol is in the snapshot */

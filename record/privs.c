@@ -90,6 +90,27 @@ int privs_drop(bool keep_dac_override)
 	return 0;
 }
 
+const char *privs_bpf_refusal(int err)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	/* confidentiality mode takes bpf_probe_read_kernel away: the verifier rejects the load */
+	if (strstr(buf, "[confidentiality]"))
+		return "kernel lockdown (confidentiality) forbids BPF programs that read kernel "
+		       "memory; boot with lockdown=integrity or none";
+	if (err == -EPERM)
+		return "bpf() refused although the capabilities are there: a seccomp filter "
+		       "(container runtime, systemd SystemCallFilter=) or an LSM (BPF LSM, "
+		       "SELinux, AppArmor) forbids it";
+	return NULL;
+}
+
 int privs_effective_count(void)
 {
 	struct __user_cap_data_struct d[2];

@@ -26,6 +26,14 @@ bool privs_dir_needs_override(const char *path);
  */
 int privs_drop(bool keep_dac_override);
 
+/*
+ * Why the kernel may refuse bpf() to a process whose capabilities allow it, given the error
+ * of the failed step (-errno): kernel lockdown in confidentiality mode (read from securityfs
+ * when it is mounted), else for -EPERM a seccomp filter or an LSM. A static string, or NULL
+ * when nothing more can be said.
+ */
+const char *privs_bpf_refusal(int err);
+
 /* Number of capabilities still effective (for tests and the debug check). */
 int privs_effective_count(void);
 
