@@ -29,11 +29,6 @@
 #define WHAT_LEN  160
 #define ERROR_LEN 512
 
-/* The DELTA base: seq_no and ts_ns of the last DROP decoded in the current chunk. */
-struct drop_base {
-	uint64_t seq, ts;
-};
-
 enum state {
 	ST_FILE_HEADER,
 	ST_BLOCKS,
@@ -292,204 +287,275 @@ static const char *cur_str(struct tdf_reader *r, struct cursor *c)
 }
 
 /*
+ * One decoder per record type, each the mirror of its encoder in writer.c: the same fields in
+ * the same order. A decoder returns 0 or -EBADMSG (reason in why) or -ENOMEM. A body that
+ * ends early latches c->bad; the decoder may return 0 at once and decode_body reports the
+ * short body. Bodies longer than this version knows are accepted: fields are only ever
+ * appended, and a field a later minor version appends is read only when c->left has it.
+ */
+
+/* META: u16 count, count x (string key, string value). */
+static int meta_decode(struct tdf_reader *r, struct cursor *c, struct tdf_meta *m)
+{
+	uint32_t count = cur_u16(c);
+	struct tdf_kv *kv;
+
+	/* Each pair takes at least its two length bytes. */
+	if (c->bad || (uint64_t)count * 2 > c->left) {
+		c->bad = true;
+		return 0;
+	}
+	kv = items_get(r, count, sizeof(*kv));
+	if (!kv && count)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		kv[i].key = cur_str(r, c);
+		kv[i].value = cur_str(r, c);
+	}
+	m->count = count;
+	m->kv = kv;
+	return 0;
+}
+
+/* CLOCK: u64 boot_ns, u64 real_ns. */
+static int clock_decode(struct cursor *c, struct tdf_clock *k)
+{
+	k->boot_ns = cur_u64(c);
+	k->real_ns = cur_u64(c);
+	return 0;
+}
+
+/* REASONS, STATES: u16 count, count x (u32 value, string name). */
+static int names_decode(struct tdf_reader *r, struct cursor *c, struct tdf_names *names)
+{
+	uint32_t count = cur_u16(c);
+	struct tdf_name *nm;
+
+	/* Each entry takes at least a u32 value and a length byte. */
+	if (c->bad || (uint64_t)count * 5 > c->left) {
+		c->bad = true;
+		return 0;
+	}
+	nm = items_get(r, count, sizeof(*nm));
+	if (!nm && count)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		nm[i].value = cur_u32(c);
+		nm[i].name = cur_str(r, c);
+	}
+	names->count = count;
+	names->names = nm;
+	return 0;
+}
+
+/* KMOD: u32 id, string name. */
+static int kmod_decode(struct tdf_reader *r, struct cursor *c, struct tdf_kmod *km, char *why)
+{
+	km->id = cur_u32(c);
+	km->name = cur_str(r, c);
+	if (!c->bad && (km->id == TDF_MOD_VMLINUX || km->id == TDF_MOD_UNKNOWN)) {
+		snprintf(why, WHAT_LEN, "KMOD record uses reserved module id %" PRIu32, km->id);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* KSYMS: u32 module id, u16 count, count x (u32 offset, string name). */
+static int ksyms_decode(struct tdf_reader *r, struct cursor *c, struct tdf_ksyms *ks)
+{
+	uint32_t count;
+	struct tdf_ksym *sym;
+
+	ks->mod = cur_u32(c);
+	count = cur_u16(c);
+	/* Each entry takes at least a u32 offset and a length byte. */
+	if (c->bad || (uint64_t)count * 5 > c->left) {
+		c->bad = true;
+		return 0;
+	}
+	sym = items_get(r, count, sizeof(*sym));
+	if (!sym && count)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		sym[i].off = cur_u32(c);
+		sym[i].name = cur_str(r, c);
+	}
+	ks->count = count;
+	ks->syms = sym;
+	return 0;
+}
+
+/* STACK: u32 id, u16 depth, depth x (u32 module id, u32 offset). */
+static int stack_decode(struct tdf_reader *r, struct cursor *c, struct tdf_stack *st, char *why)
+{
+	st->id = cur_u32(c);
+	st->depth = cur_u16(c);
+	if (c->bad)
+		return 0;
+	if (st->depth > TDF_STACK_MAX) {
+		snprintf(why, WHAT_LEN, "stack depth %" PRIu32 " exceeds the cap %u", st->depth,
+			 TDF_STACK_MAX);
+		return -EBADMSG;
+	}
+	for (uint32_t i = 0; i < st->depth; i++) {
+		r->frames[i].mod = cur_u32(c);
+		r->frames[i].off = cur_u32(c);
+	}
+	st->frames = r->frames;
+	return 0;
+}
+
+/* LOSS: u8 kind, u32 cpu, u64 count, u64 from_ns, u64 to_ns. */
+static int loss_decode(struct cursor *c, struct tdf_loss *l)
+{
+	l->kind = cur_u8(c);
+	l->cpu = cur_u32(c);
+	l->count = cur_u64(c);
+	l->from_ns = cur_u64(c);
+	l->to_ns = cur_u64(c);
+	return 0;
+}
+
+/* DROP: both layouts (ELIDED leaves out family..win); the packet bytes stay in the chunk. */
+static void drop_get(struct cursor *c, struct tdf_drop *d, uint8_t flags)
+{
+	bool elided = flags & TDF_REC_FLAG_ELIDED;
+
+	d->seq_no = cur_u64(c);
+	d->ts_ns = cur_u64(c);
+	d->cpu = cur_u32(c);
+	d->pid = cur_u32(c);
+	d->tid = cur_u32(c);
+	cur_copy(c, d->comm, TDF_COMM_LEN);
+	if (!elided) {
+		d->family = cur_u8(c);
+		d->tcp_flags = cur_u8(c);
+	}
+	d->state = cur_u8(c);
+	d->dir = cur_u8(c);
+	if (!elided) {
+		cur_copy(c, d->saddr, 16);
+		cur_copy(c, d->daddr, 16);
+		d->sport = cur_u16(c);
+		d->dport = cur_u16(c);
+		d->tcp_seq = cur_u32(c);
+		d->tcp_ack = cur_u32(c);
+		d->win = cur_u16(c);
+	}
+	d->reason = cur_u32(c);
+	d->location.mod = cur_u32(c);
+	d->location.off = cur_u32(c);
+	d->netns = cur_u32(c);
+	d->ifindex = cur_u32(c);
+	cur_copy(c, d->ifname, TDF_IFNAME_LEN);
+	d->len = cur_u32(c);
+	d->stack_id = cur_u32(c);
+	d->caplen = cur_u16(c);
+	/* the cap before the take: a caplen above it is damage, not a short body */
+	if (!c->bad && d->caplen <= TDF_SNAP_MAX)
+		d->data = d->caplen ? cur_take(c, d->caplen) : NULL;
+}
+
+/* base is the chunk's DELTA base, which each DROP advances. */
+static int drop_decode(struct cursor *c, uint8_t flags, struct drop_base *base, struct tdf_drop *d,
+		       char *why)
+{
+	if (flags & ~TDF_REC_FLAGS_DROP_KNOWN) {
+		snprintf(why, WHAT_LEN, "DROP record has unknown flag bits 0x%02x",
+			 (unsigned)(flags & ~TDF_REC_FLAGS_DROP_KNOWN));
+		return -EBADMSG;
+	}
+	drop_get(c, d, flags);
+	if (c->bad)
+		return 0;
+	if (d->caplen > TDF_SNAP_MAX) {
+		snprintf(why, WHAT_LEN, "drop caplen %u exceeds the cap %u", d->caplen,
+			 TDF_SNAP_MAX);
+		return -EBADMSG;
+	}
+	if (flags & TDF_REC_FLAG_ELIDED) {
+		struct tdf_pkt_fields f;
+
+		if (tdf_pkt_parse(d->data, d->caplen, &f)) {
+			snprintf(why, WHAT_LEN,
+				 "ELIDED drop's %u packet bytes are not a TCP/IP header",
+				 d->caplen);
+			return -EBADMSG;
+		}
+		d->family = f.family;
+		d->tcp_flags = f.tcp_flags;
+		memcpy(d->saddr, f.saddr, 16);
+		memcpy(d->daddr, f.daddr, 16);
+		d->sport = f.sport;
+		d->dport = f.dport;
+		d->tcp_seq = f.tcp_seq;
+		d->tcp_ack = f.tcp_ack;
+		d->win = f.win;
+	}
+	/* Unsigned wraparound is the rule: a timestamp may go backwards. */
+	if (flags & TDF_REC_FLAG_DELTA) {
+		d->seq_no += base->seq;
+		d->ts_ns += base->ts;
+	}
+	*base = (struct drop_base){d->seq_no, d->ts_ns};
+	/* Untrusted fixed-size strings come out NUL-terminated whatever the file says. */
+	d->comm[TDF_COMM_LEN - 1] = '\0';
+	d->ifname[TDF_IFNAME_LEN - 1] = '\0';
+	return 0;
+}
+
+/*
  * Decode one body of a known type into rec. Returns 0, -EBADMSG with a reason in why, or
- * -ENOMEM. Bodies longer than this version knows are accepted: fields are only ever appended.
- * flags are the record header's; base is the chunk's DELTA base, which each DROP advances.
+ * -ENOMEM. flags are the record header's.
  */
 static int decode_body(struct tdf_reader *r, uint8_t type, uint8_t flags, const uint8_t *body,
 		       size_t len, struct drop_base *base, struct tdf_record *rec, char *why)
 {
 	struct cursor c;
-	uint32_t count;
+	int ret;
 
 	cur_init(&c, body, len);
 	r->strings_used = 0;
 	memset(rec, 0, sizeof(*rec));
 	rec->type = type;
 	switch (type) {
-	case TDF_REC_META: {
-		struct tdf_kv *kv;
-
-		count = cur_u16(&c);
-		/* Each pair takes at least its two length bytes. */
-		if (c.bad || (uint64_t)count * 2 > c.left)
-			goto short_body;
-		kv = items_get(r, count, sizeof(*kv));
-		if (!kv && count)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < count; i++) {
-			kv[i].key = cur_str(r, &c);
-			kv[i].value = cur_str(r, &c);
-		}
-		rec->meta.count = count;
-		rec->meta.kv = kv;
+	case TDF_REC_META:
+		ret = meta_decode(r, &c, &rec->meta);
 		break;
-	}
 	case TDF_REC_CLOCK:
-		rec->clock.boot_ns = cur_u64(&c);
-		rec->clock.real_ns = cur_u64(&c);
+		ret = clock_decode(&c, &rec->clock);
 		break;
 	case TDF_REC_REASONS:
-	case TDF_REC_STATES: {
-		struct tdf_name *nm;
-
-		count = cur_u16(&c);
-		/* Each entry takes at least a u32 value and a length byte. */
-		if (c.bad || (uint64_t)count * 5 > c.left)
-			goto short_body;
-		nm = items_get(r, count, sizeof(*nm));
-		if (!nm && count)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < count; i++) {
-			nm[i].value = cur_u32(&c);
-			nm[i].name = cur_str(r, &c);
-		}
-		rec->names.count = count;
-		rec->names.names = nm;
+	case TDF_REC_STATES:
+		ret = names_decode(r, &c, &rec->names);
 		break;
-	}
 	case TDF_REC_KMOD:
-		rec->kmod.id = cur_u32(&c);
-		rec->kmod.name = cur_str(r, &c);
-		if (!c.bad &&
-		    (rec->kmod.id == TDF_MOD_VMLINUX || rec->kmod.id == TDF_MOD_UNKNOWN)) {
-			snprintf(why, WHAT_LEN, "KMOD record uses reserved module id %" PRIu32,
-				 rec->kmod.id);
-			return -EBADMSG;
-		}
+		ret = kmod_decode(r, &c, &rec->kmod, why);
 		break;
-	case TDF_REC_KSYMS: {
-		struct tdf_ksym *ks;
-
-		rec->ksyms.mod = cur_u32(&c);
-		count = cur_u16(&c);
-		if (c.bad || (uint64_t)count * 5 > c.left)
-			goto short_body;
-		ks = items_get(r, count, sizeof(*ks));
-		if (!ks && count)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < count; i++) {
-			ks[i].off = cur_u32(&c);
-			ks[i].name = cur_str(r, &c);
-		}
-		rec->ksyms.count = count;
-		rec->ksyms.syms = ks;
+	case TDF_REC_KSYMS:
+		ret = ksyms_decode(r, &c, &rec->ksyms);
 		break;
-	}
 	case TDF_REC_STACK:
-		rec->stack.id = cur_u32(&c);
-		rec->stack.depth = cur_u16(&c);
-		if (c.bad)
-			goto short_body;
-		if (rec->stack.depth > TDF_STACK_MAX) {
-			snprintf(why, WHAT_LEN, "stack depth %" PRIu32 " exceeds the cap %u",
-				 rec->stack.depth, TDF_STACK_MAX);
-			return -EBADMSG;
-		}
-		for (uint32_t i = 0; i < rec->stack.depth; i++) {
-			r->frames[i].mod = cur_u32(&c);
-			r->frames[i].off = cur_u32(&c);
-		}
-		rec->stack.frames = r->frames;
+		ret = stack_decode(r, &c, &rec->stack, why);
 		break;
 	case TDF_REC_LOSS:
-		rec->loss.kind = cur_u8(&c);
-		rec->loss.cpu = cur_u32(&c);
-		rec->loss.count = cur_u64(&c);
-		rec->loss.from_ns = cur_u64(&c);
-		rec->loss.to_ns = cur_u64(&c);
+		ret = loss_decode(&c, &rec->loss);
 		break;
-	case TDF_REC_DROP: {
-		struct tdf_drop *d = &rec->drop;
-		bool elided = flags & TDF_REC_FLAG_ELIDED;
-
-		if (flags & ~TDF_REC_FLAGS_DROP_KNOWN) {
-			snprintf(why, WHAT_LEN, "DROP record has unknown flag bits 0x%02x",
-				 (unsigned)(flags & ~TDF_REC_FLAGS_DROP_KNOWN));
-			return -EBADMSG;
-		}
-		d->seq_no = cur_u64(&c);
-		d->ts_ns = cur_u64(&c);
-		d->cpu = cur_u32(&c);
-		d->pid = cur_u32(&c);
-		d->tid = cur_u32(&c);
-		cur_copy(&c, d->comm, TDF_COMM_LEN);
-		if (!elided) {
-			d->family = cur_u8(&c);
-			d->tcp_flags = cur_u8(&c);
-		}
-		d->state = cur_u8(&c);
-		d->dir = cur_u8(&c);
-		if (!elided) {
-			cur_copy(&c, d->saddr, 16);
-			cur_copy(&c, d->daddr, 16);
-			d->sport = cur_u16(&c);
-			d->dport = cur_u16(&c);
-			d->tcp_seq = cur_u32(&c);
-			d->tcp_ack = cur_u32(&c);
-			d->win = cur_u16(&c);
-		}
-		d->reason = cur_u32(&c);
-		d->location.mod = cur_u32(&c);
-		d->location.off = cur_u32(&c);
-		d->netns = cur_u32(&c);
-		d->ifindex = cur_u32(&c);
-		cur_copy(&c, d->ifname, TDF_IFNAME_LEN);
-		d->len = cur_u32(&c);
-		d->stack_id = cur_u32(&c);
-		d->caplen = cur_u16(&c);
-		if (c.bad)
-			goto short_body;
-		if (d->caplen > TDF_SNAP_MAX) {
-			snprintf(why, WHAT_LEN, "drop caplen %u exceeds the cap %u", d->caplen,
-				 TDF_SNAP_MAX);
-			return -EBADMSG;
-		}
-		d->data = d->caplen ? cur_take(&c, d->caplen) : NULL;
-		if (c.bad)
-			goto short_body;
-		if (elided) {
-			struct tdf_pkt_fields f;
-
-			if (tdf_pkt_parse(d->data, d->caplen, &f)) {
-				snprintf(why, WHAT_LEN,
-					 "ELIDED drop's %u packet bytes are not a TCP/IP header",
-					 d->caplen);
-				return -EBADMSG;
-			}
-			d->family = f.family;
-			d->tcp_flags = f.tcp_flags;
-			memcpy(d->saddr, f.saddr, 16);
-			memcpy(d->daddr, f.daddr, 16);
-			d->sport = f.sport;
-			d->dport = f.dport;
-			d->tcp_seq = f.tcp_seq;
-			d->tcp_ack = f.tcp_ack;
-			d->win = f.win;
-		}
-		/* Unsigned wraparound is the rule: a timestamp may go backwards. */
-		if (flags & TDF_REC_FLAG_DELTA) {
-			d->seq_no += base->seq;
-			d->ts_ns += base->ts;
-		}
-		base->seq = d->seq_no;
-		base->ts = d->ts_ns;
-		/* Untrusted fixed-size strings come out NUL-terminated whatever the file says. */
-		d->comm[TDF_COMM_LEN - 1] = '\0';
-		d->ifname[TDF_IFNAME_LEN - 1] = '\0';
+	case TDF_REC_DROP:
+		ret = drop_decode(&c, flags, base, &rec->drop, why);
 		break;
-	}
 	default:
 		snprintf(why, WHAT_LEN, "internal: record type %u has no decoder", type);
 		return -EBADMSG;
 	}
-	if (c.bad)
-		goto short_body;
+	if (ret)
+		return ret;
+	if (c.bad) {
+		snprintf(why, WHAT_LEN, "record type %u: body of %zu bytes is too short", type,
+			 len);
+		return -EBADMSG;
+	}
 	return 0;
-
-short_body:
-	snprintf(why, WHAT_LEN, "record type %u: body of %zu bytes is too short", type, len);
-	return -EBADMSG;
 }
 
 static bool rec_type_known(uint8_t type)
@@ -729,6 +795,28 @@ static int corrupt_block(struct tdf_reader *r, struct tdf_record *rec, uint64_t 
 	return 1;
 }
 
+/*
+ * INDEX: the summary, then its chunk entries (which this reader does not need, but which
+ * must fit the payload); the mirror of the writer's index_put. 0 or -EBADMSG.
+ */
+static int index_decode(const uint8_t *payload, uint32_t payload_len, struct tdf_index *ix)
+{
+	struct cursor c;
+	uint32_t entries;
+
+	cur_init(&c, payload, payload_len);
+	ix->chunks = cur_u32(&c);
+	entries = cur_u32(&c);
+	ix->drops = cur_u64(&c);
+	ix->lost = cur_u64(&c);
+	ix->excluded = cur_u64(&c);
+	ix->first_ns = cur_u64(&c);
+	ix->last_ns = cur_u64(&c);
+	if (c.bad || (uint64_t)entries * TDF_INDEX_ENTRY_LEN > c.left)
+		return -EBADMSG;
+	return 0;
+}
+
 static int read_block(struct tdf_reader *r, struct tdf_record *rec)
 {
 	uint64_t offset = here(r);
@@ -803,22 +891,11 @@ static int read_block(struct tdf_reader *r, struct tdf_record *rec)
 			return corrupt_block(r, rec, offset, block_len);
 		r->pos += block_len;
 		return 0;
-	case TDF_BLOCK_INDEX: {
-		struct cursor c;
-		uint32_t entries;
-
-		cur_init(&c, payload, payload_len);
+	case TDF_BLOCK_INDEX:
 		memset(rec, 0, sizeof(*rec));
 		rec->type = TDF_EV_INDEX;
 		rec->offset = offset;
-		rec->index.chunks = cur_u32(&c);
-		entries = cur_u32(&c);
-		rec->index.drops = cur_u64(&c);
-		rec->index.lost = cur_u64(&c);
-		rec->index.excluded = cur_u64(&c);
-		rec->index.first_ns = cur_u64(&c);
-		rec->index.last_ns = cur_u64(&c);
-		if (c.bad || (uint64_t)entries * TDF_INDEX_ENTRY_LEN > c.left) {
+		if (index_decode(payload, payload_len, &rec->index)) {
 			snprintf(r->what, sizeof(r->what),
 				 "index of %" PRIu32 " bytes is too short for its contents",
 				 payload_len);
@@ -826,7 +903,6 @@ static int read_block(struct tdf_reader *r, struct tdf_record *rec)
 		}
 		r->pos += block_len;
 		return 1;
-	}
 	case TDF_BLOCK_TRAILER:
 		if (payload_len != TDF_TRAILER_PAYLOAD_LEN ||
 		    memcmp(payload + 16, TDF_TRAILER_MAGIC, 8)) {

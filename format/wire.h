@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* wire: on-disk constants, little-endian stores and the one bounds-checked read cursor. */
+/* wire: on-disk constants, little-endian stores and the bounds-checked read and write cursors. */
 #ifndef TCPDROP_WIRE_H
 #define TCPDROP_WIRE_H
 
@@ -63,7 +63,11 @@
 #define TDF_REC_FLAG_ELIDED	 0x04u
 #define TDF_REC_FLAGS_DROP_KNOWN (TDF_REC_FLAG_SKIPPABLE | TDF_REC_FLAG_DELTA | TDF_REC_FLAG_ELIDED)
 
-/* Minimum body lengths of the known record types (a shorter body is corrupt). */
+/*
+ * Minimum body lengths of the known record types (a shorter body is corrupt), as listed in
+ * tcpdrop-file(5). The encoders and decoders do not use them (their cursors measure); tests
+ * hold both sides to them.
+ */
 #define TDF_META_MIN	      2u   /* u16 count */
 #define TDF_CLOCK_MIN	      16u  /* u64 boot_ns, u64 real_ns */
 #define TDF_NAMES_MIN	      2u   /* u16 count */
@@ -170,5 +174,90 @@ static inline void cur_copy(struct cursor *c, void *dst, size_t n)
 	else
 		memset(dst, 0, n);
 }
+
+/*
+ * The write cursor, the read cursor's mirror: every encode goes through it. A write past the
+ * end writes nothing and latches bad, so an encoder checks once at the end. Encoders and
+ * decoders of one record type call the same-sized puts and gets in the same order: a field
+ * is added (at the end of a body, see tcpdrop-file(5)) by one put in the encoder and one get,
+ * guarded by `c.left` for bodies of older writers, in the decoder.
+ */
+struct wcursor {
+	uint8_t *p;
+	size_t left;
+	size_t len; /* bytes written */
+	bool bad;
+};
+
+static inline void wcur_init(struct wcursor *c, void *p, size_t cap)
+{
+	c->p = p;
+	c->left = cap;
+	c->len = 0;
+	c->bad = false;
+}
+
+static inline uint8_t *wcur_take(struct wcursor *c, size_t n)
+{
+	if (c->bad || n > c->left) {
+		c->bad = true;
+		return NULL;
+	}
+	uint8_t *p = c->p;
+	c->p += n;
+	c->left -= n;
+	c->len += n;
+	return p;
+}
+
+static inline void wcur_u8(struct wcursor *c, uint8_t v)
+{
+	uint8_t *p = wcur_take(c, 1);
+	if (p)
+		p[0] = v;
+}
+
+static inline void wcur_u16(struct wcursor *c, uint16_t v)
+{
+	uint8_t *p = wcur_take(c, 2);
+	if (p)
+		le16_put(p, v);
+}
+
+static inline void wcur_u32(struct wcursor *c, uint32_t v)
+{
+	uint8_t *p = wcur_take(c, 4);
+	if (p)
+		le32_put(p, v);
+}
+
+static inline void wcur_u64(struct wcursor *c, uint64_t v)
+{
+	uint8_t *p = wcur_take(c, 8);
+	if (p)
+		le64_put(p, v);
+}
+
+/* n bytes from src; the mirror of cur_copy (and of cur_take for the packet bytes). */
+static inline void wcur_copy(struct wcursor *c, const void *src, size_t n)
+{
+	uint8_t *p = wcur_take(c, n);
+	if (p && n)
+		memcpy(p, src, n);
+}
+
+/* A string: u8 length, then its bytes. The caller has checked strlen(s) <= TDF_NAME_MAX. */
+static inline void wcur_str(struct wcursor *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	wcur_u8(c, (uint8_t)n);
+	wcur_copy(c, s, n);
+}
+
+/* The DELTA base: seq_no and ts_ns of the previous DROP in the chunk (0, 0 at its start). */
+struct drop_base {
+	uint64_t seq, ts;
+};
 
 #endif /* TCPDROP_WIRE_H */

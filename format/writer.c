@@ -34,7 +34,7 @@ struct tdf_writer {
 
 	uint32_t chunk_drops;
 	uint64_t chunk_first, chunk_last;
-	uint64_t prev_seq, prev_ts; /* of the open chunk's last DROP: the DELTA base */
+	struct drop_base base; /* the open chunk's last DROP */
 
 	uint64_t drops, lost, excluded, first_ns, last_ns;
 	uint32_t chunks;
@@ -198,21 +198,37 @@ int tdf_writer_flush(struct tdf_writer *w)
 	w->raw_records = 0;
 	w->chunk_drops = 0;
 	w->chunk_first = w->chunk_last = 0;
-	w->prev_seq = w->prev_ts = 0;
+	w->base = (struct drop_base){0, 0};
 	return 0;
 }
 
-/* Move the record encoded in w->rec (body_len bytes of body) into the open chunk. */
-static int emit(struct tdf_writer *w, uint8_t type, uint8_t flags, size_t body_len)
+/* ---- records: one encoder per type, each the mirror of its decoder in reader.c ---- */
+
+/* A cursor over the body of w->rec: no body is longer than TDF_RECORD_BODY_MAX. */
+static void body_begin(struct tdf_writer *w, struct wcursor *c)
 {
-	size_t len = TDF_REC_HDR_LEN + body_len;
+	wcur_init(c, w->rec + TDF_REC_HDR_LEN, TDF_RECORD_BODY_MAX);
+}
+
+/* Whether a record with body_len bytes of body still goes into the open chunk. */
+static bool chunk_room(const struct tdf_writer *w, size_t body_len)
+{
+	/* A record larger than a small chunk_raw_max travels alone (raw stays <= the cap). */
+	return w->raw_len == 0 || w->raw_len + TDF_REC_HDR_LEN + body_len <= w->chunk_raw_max;
+}
+
+/* Move the record whose body c wrote in w->rec into the open chunk. */
+static int emit(struct tdf_writer *w, uint8_t type, uint8_t flags, const struct wcursor *c)
+{
+	size_t len = TDF_REC_HDR_LEN + c->len;
 	int ret;
 
+	if (c->bad)
+		return -EINVAL; /* a body past TDF_RECORD_BODY_MAX: the caps above prevent it */
 	w->rec[0] = type;
 	w->rec[1] = flags;
-	le16_put(w->rec + 2, (uint16_t)body_len);
-	/* A record larger than a small chunk_raw_max travels alone (raw stays <= the cap). */
-	if (w->raw_len > 0 && w->raw_len + len > w->chunk_raw_max) {
+	le16_put(w->rec + 2, (uint16_t)c->len);
+	if (!chunk_room(w, c->len)) {
 		ret = tdf_writer_flush(w);
 		if (ret)
 			return ret;
@@ -230,120 +246,205 @@ static int str_check(const char *s)
 	return 0;
 }
 
-static size_t str_put(uint8_t *p, const char *s)
-{
-	size_t n = strlen(s);
+/*
+ * A table (META, REASONS, STATES, KSYMS) is a head that ends in a u16 count, then entries.
+ * One too large for a body is split into records that repeat the head. No entry is longer
+ * than 2 * (1 + TDF_NAME_MAX) bytes, so each fits an otherwise empty body.
+ */
+typedef void (*entry_put_fn)(struct wcursor *c, const void *entries, uint32_t i);
 
-	p[0] = (uint8_t)n;
-	memcpy(p + 1, s, n);
-	return 1 + n;
+struct table {
+	struct wcursor c;
+	struct wcursor first; /* just past the count: where each record's entries start */
+	uint8_t *count_at;
+	uint8_t type;
+	uint16_t count;
+	bool emitted;
+};
+
+static void table_begin(struct tdf_writer *w, struct table *t, uint8_t type)
+{
+	memset(t, 0, sizeof(*t));
+	body_begin(w, &t->c);
+	t->type = type;
 }
 
-static int add_meta(struct tdf_writer *w, const struct tdf_meta *m)
+/* After the head's own fields: reserve the count. */
+static void table_count(struct table *t)
 {
-	uint8_t *body = w->rec + TDF_REC_HDR_LEN;
-	size_t off = 2;
-	uint16_t count = 0;
-	bool emitted = false;
+	t->count_at = wcur_take(&t->c, 2);
+	t->first = t->c;
+}
+
+static int table_emit(struct tdf_writer *w, struct table *t)
+{
+	if (!t->count_at)
+		return -EINVAL;
+	le16_put(t->count_at, t->count);
+	t->emitted = true;
+	return emit(w, t->type, 0, &t->c);
+}
+
+static int table_put(struct tdf_writer *w, struct table *t, const void *entries, uint32_t n,
+		     entry_put_fn put)
+{
 	int ret;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct wcursor before = t->c;
+
+		if (t->count < UINT16_MAX)
+			put(&t->c, entries, i);
+		if (t->count == UINT16_MAX || t->c.bad) {
+			/* Full: this record ends before the entry, the next one starts with it. */
+			t->c = before;
+			ret = table_emit(w, t);
+			if (ret)
+				return ret;
+			t->c = t->first;
+			t->count = 0;
+			put(&t->c, entries, i);
+		}
+		t->count++;
+	}
+	/* An empty table is one record with count 0. */
+	if (t->count || !t->emitted)
+		return table_emit(w, t);
+	return 0;
+}
+
+/* META: u16 count, count x (string key, string value). */
+static void meta_entry_put(struct wcursor *c, const void *entries, uint32_t i)
+{
+	const struct tdf_kv *kv = (const struct tdf_kv *)entries + i;
+
+	wcur_str(c, kv->key);
+	wcur_str(c, kv->value);
+}
+
+static int meta_encode(struct tdf_writer *w, const struct tdf_meta *m)
+{
+	struct table t;
 
 	if (m->count && !m->kv)
 		return -EINVAL;
 	for (uint32_t i = 0; i < m->count; i++)
 		if (str_check(m->kv[i].key) || str_check(m->kv[i].value))
 			return -EINVAL;
-	for (uint32_t i = 0; i < m->count; i++) {
-		size_t need = 2 + strlen(m->kv[i].key) + strlen(m->kv[i].value);
-		if (off + need > TDF_RECORD_BODY_MAX || count == UINT16_MAX) {
-			le16_put(body, count);
-			ret = emit(w, TDF_REC_META, 0, off);
-			if (ret)
-				return ret;
-			emitted = true;
-			off = 2;
-			count = 0;
-		}
-		off += str_put(body + off, m->kv[i].key);
-		off += str_put(body + off, m->kv[i].value);
-		count++;
-	}
-	if (count || !emitted) {
-		le16_put(body, count);
-		return emit(w, TDF_REC_META, 0, off);
-	}
-	return 0;
+	table_begin(w, &t, TDF_REC_META);
+	table_count(&t);
+	return table_put(w, &t, m->kv, m->count, meta_entry_put);
 }
 
-static int add_names(struct tdf_writer *w, uint8_t type, const struct tdf_names *nm)
+/* CLOCK: u64 boot_ns, u64 real_ns. */
+static int clock_encode(struct tdf_writer *w, const struct tdf_clock *k)
 {
-	uint8_t *body = w->rec + TDF_REC_HDR_LEN;
-	size_t off = 2;
-	uint16_t count = 0;
-	bool emitted = false;
-	int ret;
+	struct wcursor c;
+
+	body_begin(w, &c);
+	wcur_u64(&c, k->boot_ns);
+	wcur_u64(&c, k->real_ns);
+	return emit(w, TDF_REC_CLOCK, 0, &c);
+}
+
+/* REASONS, STATES: u16 count, count x (u32 value, string name). */
+static void name_entry_put(struct wcursor *c, const void *entries, uint32_t i)
+{
+	const struct tdf_name *nm = (const struct tdf_name *)entries + i;
+
+	wcur_u32(c, nm->value);
+	wcur_str(c, nm->name);
+}
+
+static int names_encode(struct tdf_writer *w, uint8_t type, const struct tdf_names *nm)
+{
+	struct table t;
 
 	if (nm->count && !nm->names)
 		return -EINVAL;
 	for (uint32_t i = 0; i < nm->count; i++)
 		if (str_check(nm->names[i].name))
 			return -EINVAL;
-	for (uint32_t i = 0; i < nm->count; i++) {
-		size_t need = 4 + 1 + strlen(nm->names[i].name);
-		if (off + need > TDF_RECORD_BODY_MAX || count == UINT16_MAX) {
-			le16_put(body, count);
-			ret = emit(w, type, 0, off);
-			if (ret)
-				return ret;
-			emitted = true;
-			off = 2;
-			count = 0;
-		}
-		le32_put(body + off, nm->names[i].value);
-		off += 4;
-		off += str_put(body + off, nm->names[i].name);
-		count++;
-	}
-	if (count || !emitted) {
-		le16_put(body, count);
-		return emit(w, type, 0, off);
-	}
-	return 0;
+	table_begin(w, &t, type);
+	table_count(&t);
+	return table_put(w, &t, nm->names, nm->count, name_entry_put);
 }
 
-static int add_ksyms(struct tdf_writer *w, const struct tdf_ksyms *ks)
+/* KMOD: u32 id, string name. */
+static int kmod_encode(struct tdf_writer *w, const struct tdf_kmod *km)
 {
-	uint8_t *body = w->rec + TDF_REC_HDR_LEN;
-	size_t off = TDF_KSYMS_MIN;
-	uint16_t count = 0;
-	bool emitted = false;
-	int ret;
+	struct wcursor c;
+
+	if (km->id == TDF_MOD_VMLINUX || km->id == TDF_MOD_UNKNOWN || str_check(km->name))
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u32(&c, km->id);
+	wcur_str(&c, km->name);
+	return emit(w, TDF_REC_KMOD, 0, &c);
+}
+
+/* KSYMS: u32 module id, u16 count, count x (u32 offset, string name). */
+static void ksym_entry_put(struct wcursor *c, const void *entries, uint32_t i)
+{
+	const struct tdf_ksym *ks = (const struct tdf_ksym *)entries + i;
+
+	wcur_u32(c, ks->off);
+	wcur_str(c, ks->name);
+}
+
+static int ksyms_encode(struct tdf_writer *w, const struct tdf_ksyms *ks)
+{
+	struct table t;
 
 	if (ks->count && !ks->syms)
 		return -EINVAL;
 	for (uint32_t i = 0; i < ks->count; i++)
 		if (str_check(ks->syms[i].name))
 			return -EINVAL;
-	le32_put(body, ks->mod);
-	for (uint32_t i = 0; i < ks->count; i++) {
-		size_t need = 4 + 1 + strlen(ks->syms[i].name);
-		if (off + need > TDF_RECORD_BODY_MAX || count == UINT16_MAX) {
-			le16_put(body + 4, count);
-			ret = emit(w, TDF_REC_KSYMS, 0, off);
-			if (ret)
-				return ret;
-			emitted = true;
-			off = TDF_KSYMS_MIN;
-			count = 0;
-		}
-		le32_put(body + off, ks->syms[i].off);
-		off += 4;
-		off += str_put(body + off, ks->syms[i].name);
-		count++;
+	table_begin(w, &t, TDF_REC_KSYMS);
+	wcur_u32(&t.c, ks->mod);
+	table_count(&t);
+	return table_put(w, &t, ks->syms, ks->count, ksym_entry_put);
+}
+
+/* STACK: u32 id, u16 depth, depth x (u32 module id, u32 offset). */
+static int stack_encode(struct tdf_writer *w, const struct tdf_stack *st)
+{
+	struct wcursor c;
+
+	if (st->id == 0 || st->depth > TDF_STACK_MAX || (st->depth && !st->frames))
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u32(&c, st->id);
+	wcur_u16(&c, (uint16_t)st->depth);
+	for (uint32_t i = 0; i < st->depth; i++) {
+		wcur_u32(&c, st->frames[i].mod);
+		wcur_u32(&c, st->frames[i].off);
 	}
-	if (count || !emitted) {
-		le16_put(body + 4, count);
-		return emit(w, TDF_REC_KSYMS, 0, off);
-	}
+	return emit(w, TDF_REC_STACK, 0, &c);
+}
+
+/* LOSS: u8 kind, u32 cpu, u64 count, u64 from_ns, u64 to_ns. */
+static int loss_encode(struct tdf_writer *w, const struct tdf_loss *l)
+{
+	struct wcursor c;
+	int ret;
+
+	if (l->kind != TDF_LOSS_RINGBUF && l->kind != TDF_LOSS_EXCLUDED)
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u8(&c, l->kind);
+	wcur_u32(&c, l->cpu);
+	wcur_u64(&c, l->count);
+	wcur_u64(&c, l->from_ns);
+	wcur_u64(&c, l->to_ns);
+	ret = emit(w, TDF_REC_LOSS, 0, &c);
+	if (ret)
+		return ret;
+	if (l->kind == TDF_LOSS_RINGBUF)
+		w->lost += l->count;
+	else
+		w->excluded += l->count;
 	return 0;
 }
 
@@ -360,66 +461,69 @@ static bool drop_elidable(const struct tdf_drop *d)
 	       f.tcp_ack == d->tcp_ack && f.win == d->win;
 }
 
-static int add_drop(struct tdf_writer *w, const struct tdf_drop *d)
+/* DROP: both layouts (ELIDED leaves out family..win), seq_no and ts_ns against base (DELTA). */
+static void drop_put(struct wcursor *c, const struct tdf_drop *d, uint8_t flags,
+		     const struct drop_base *base)
 {
-	uint8_t *b = w->rec + TDF_REC_HDR_LEN, *t;
+	bool elided = flags & TDF_REC_FLAG_ELIDED;
+
+	wcur_u64(c, flags & TDF_REC_FLAG_DELTA ? d->seq_no - base->seq : d->seq_no);
+	wcur_u64(c, flags & TDF_REC_FLAG_DELTA ? d->ts_ns - base->ts : d->ts_ns);
+	wcur_u32(c, d->cpu);
+	wcur_u32(c, d->pid);
+	wcur_u32(c, d->tid);
+	wcur_copy(c, d->comm, TDF_COMM_LEN);
+	if (!elided) {
+		wcur_u8(c, d->family);
+		wcur_u8(c, d->tcp_flags);
+	}
+	wcur_u8(c, d->state);
+	wcur_u8(c, d->dir);
+	if (!elided) {
+		wcur_copy(c, d->saddr, 16);
+		wcur_copy(c, d->daddr, 16);
+		wcur_u16(c, d->sport);
+		wcur_u16(c, d->dport);
+		wcur_u32(c, d->tcp_seq);
+		wcur_u32(c, d->tcp_ack);
+		wcur_u16(c, d->win);
+	}
+	wcur_u32(c, d->reason);
+	wcur_u32(c, d->location.mod);
+	wcur_u32(c, d->location.off);
+	wcur_u32(c, d->netns);
+	wcur_u32(c, d->ifindex);
+	wcur_copy(c, d->ifname, TDF_IFNAME_LEN);
+	wcur_u32(c, d->len);
+	wcur_u32(c, d->stack_id);
+	wcur_u16(c, d->caplen);
+	wcur_copy(c, d->data, d->caplen);
+}
+
+static int drop_encode(struct tdf_writer *w, const struct tdf_drop *d)
+{
 	uint8_t flags = TDF_REC_FLAG_DELTA;
-	size_t body_len;
+	struct wcursor c;
 	int ret;
 
 	if (d->caplen > TDF_SNAP_MAX || (d->caplen && !d->data))
 		return -EINVAL;
 	if (drop_elidable(d))
 		flags |= TDF_REC_FLAG_ELIDED;
-	body_len =
-	    (flags & TDF_REC_FLAG_ELIDED ? TDF_DROP_ELIDED_FIXED : TDF_DROP_FIXED) + d->caplen;
-	/* Close a full chunk first: the DELTA base depends on which chunk the record lands in. */
-	if (w->raw_len > 0 && w->raw_len + TDF_REC_HDR_LEN + body_len > w->chunk_raw_max) {
+	body_begin(w, &c);
+	drop_put(&c, d, flags, &w->base);
+	/* The DELTA base is the chunk's: a drop that opens a new chunk is encoded against 0. */
+	if (!c.bad && !chunk_room(w, c.len)) {
 		ret = tdf_writer_flush(w);
 		if (ret)
 			return ret;
+		body_begin(w, &c);
+		drop_put(&c, d, flags, &w->base);
 	}
-	le64_put(b + 0, d->seq_no - w->prev_seq);
-	le64_put(b + 8, d->ts_ns - w->prev_ts);
-	le32_put(b + 16, d->cpu);
-	le32_put(b + 20, d->pid);
-	le32_put(b + 24, d->tid);
-	memcpy(b + 28, d->comm, TDF_COMM_LEN);
-	if (flags & TDF_REC_FLAG_ELIDED) {
-		b[44] = d->state;
-		b[45] = d->dir;
-		t = b + 46;
-	} else {
-		b[44] = d->family;
-		b[45] = d->tcp_flags;
-		b[46] = d->state;
-		b[47] = d->dir;
-		memcpy(b + 48, d->saddr, 16);
-		memcpy(b + 64, d->daddr, 16);
-		le16_put(b + 80, d->sport);
-		le16_put(b + 82, d->dport);
-		le32_put(b + 84, d->tcp_seq);
-		le32_put(b + 88, d->tcp_ack);
-		le16_put(b + 92, d->win);
-		t = b + 94;
-	}
-	le32_put(t + 0, d->reason);
-	le32_put(t + 4, d->location.mod);
-	le32_put(t + 8, d->location.off);
-	le32_put(t + 12, d->netns);
-	le32_put(t + 16, d->ifindex);
-	memcpy(t + 20, d->ifname, TDF_IFNAME_LEN);
-	le32_put(t + 36, d->len);
-	le32_put(t + 40, d->stack_id);
-	le16_put(t + 44, d->caplen);
-	if (d->caplen)
-		memcpy(t + TDF_DROP_TAIL, d->data, d->caplen);
-
-	ret = emit(w, TDF_REC_DROP, flags, body_len);
+	ret = emit(w, TDF_REC_DROP, flags, &c);
 	if (ret)
 		return ret;
-	w->prev_seq = d->seq_no;
-	w->prev_ts = d->ts_ns;
+	w->base = (struct drop_base){d->seq_no, d->ts_ns};
 	/* Earliest/latest rather than first/last: per-CPU buffers interleave slightly. */
 	if (w->chunk_drops == 0 || d->ts_ns < w->chunk_first)
 		w->chunk_first = d->ts_ns;
@@ -436,62 +540,28 @@ static int add_drop(struct tdf_writer *w, const struct tdf_drop *d)
 
 int tdf_writer_add(struct tdf_writer *w, const struct tdf_record *rec)
 {
-	uint8_t *b;
-	int ret;
-
 	if (!w || !rec)
 		return -EINVAL;
 	if (w->err)
 		return w->err;
-	b = w->rec + TDF_REC_HDR_LEN;
-
 	switch (rec->type) {
 	case TDF_REC_META:
-		return add_meta(w, &rec->meta);
+		return meta_encode(w, &rec->meta);
 	case TDF_REC_CLOCK:
-		le64_put(b, rec->clock.boot_ns);
-		le64_put(b + 8, rec->clock.real_ns);
-		return emit(w, TDF_REC_CLOCK, 0, TDF_CLOCK_MIN);
+		return clock_encode(w, &rec->clock);
 	case TDF_REC_REASONS:
 	case TDF_REC_STATES:
-		return add_names(w, (uint8_t)rec->type, &rec->names);
+		return names_encode(w, (uint8_t)rec->type, &rec->names);
 	case TDF_REC_KMOD:
-		if (rec->kmod.id == TDF_MOD_VMLINUX || rec->kmod.id == TDF_MOD_UNKNOWN ||
-		    str_check(rec->kmod.name))
-			return -EINVAL;
-		le32_put(b, rec->kmod.id);
-		return emit(w, TDF_REC_KMOD, 0, 4 + str_put(b + 4, rec->kmod.name));
+		return kmod_encode(w, &rec->kmod);
 	case TDF_REC_KSYMS:
-		return add_ksyms(w, &rec->ksyms);
+		return ksyms_encode(w, &rec->ksyms);
 	case TDF_REC_STACK:
-		if (rec->stack.id == 0 || rec->stack.depth > TDF_STACK_MAX ||
-		    (rec->stack.depth && !rec->stack.frames))
-			return -EINVAL;
-		le32_put(b, rec->stack.id);
-		le16_put(b + 4, (uint16_t)rec->stack.depth);
-		for (uint32_t i = 0; i < rec->stack.depth; i++) {
-			le32_put(b + 6 + 8 * i, rec->stack.frames[i].mod);
-			le32_put(b + 10 + 8 * i, rec->stack.frames[i].off);
-		}
-		return emit(w, TDF_REC_STACK, 0, TDF_STACK_MIN + 8 * rec->stack.depth);
+		return stack_encode(w, &rec->stack);
 	case TDF_REC_LOSS:
-		if (rec->loss.kind != TDF_LOSS_RINGBUF && rec->loss.kind != TDF_LOSS_EXCLUDED)
-			return -EINVAL;
-		b[0] = rec->loss.kind;
-		le32_put(b + 1, rec->loss.cpu);
-		le64_put(b + 5, rec->loss.count);
-		le64_put(b + 13, rec->loss.from_ns);
-		le64_put(b + 21, rec->loss.to_ns);
-		ret = emit(w, TDF_REC_LOSS, 0, TDF_LOSS_MIN);
-		if (ret)
-			return ret;
-		if (rec->loss.kind == TDF_LOSS_RINGBUF)
-			w->lost += rec->loss.count;
-		else
-			w->excluded += rec->loss.count;
-		return 0;
+		return loss_encode(w, &rec->loss);
 	case TDF_REC_DROP:
-		return add_drop(w, &rec->drop);
+		return drop_encode(w, &rec->drop);
 	default:
 		return -EINVAL;
 	}
@@ -507,44 +577,52 @@ uint64_t tdf_writer_bytes(const struct tdf_writer *w)
 	return w ? w->bytes : 0;
 }
 
+/* INDEX: the summary, then the chunk entries; the mirror of the reader's index_decode. */
+static void index_put(struct wcursor *c, const struct tdf_writer *w, size_t entries)
+{
+	wcur_u32(c, w->chunks);
+	wcur_u32(c, (uint32_t)entries);
+	wcur_u64(c, w->drops);
+	wcur_u64(c, w->lost);
+	wcur_u64(c, w->excluded);
+	wcur_u64(c, w->first_ns);
+	wcur_u64(c, w->last_ns);
+	for (size_t i = 0; i < entries; i++) {
+		wcur_u64(c, w->index[i].offset);
+		wcur_u64(c, w->index[i].first_ts);
+		wcur_u64(c, w->index[i].last_ts);
+		wcur_u32(c, w->index[i].drops);
+	}
+}
+
 static int write_index_and_trailer(struct tdf_writer *w)
 {
-	uint8_t *p = w->out + TDF_BLOCK_HDR_LEN;
 	size_t entries = w->index_broken ? 0 : w->index_len;
-	size_t payload_len;
+	struct wcursor c;
 	uint64_t index_offset;
+	size_t index_block_len;
 	uint8_t trailer[TDF_TRAILER_LEN];
 	int ret;
 
 	/* An index too large for one block is left out; the summary is always written. */
 	if (entries > (TDF_BLOCK_PAYLOAD_MAX - TDF_INDEX_SUMMARY_LEN) / TDF_INDEX_ENTRY_LEN)
 		entries = 0;
-	payload_len = TDF_INDEX_SUMMARY_LEN + entries * TDF_INDEX_ENTRY_LEN;
-	le32_put(p, w->chunks);
-	le32_put(p + 4, (uint32_t)entries);
-	le64_put(p + 8, w->drops);
-	le64_put(p + 16, w->lost);
-	le64_put(p + 24, w->excluded);
-	le64_put(p + 32, w->first_ns);
-	le64_put(p + 40, w->last_ns);
-	p += TDF_INDEX_SUMMARY_LEN;
-	for (size_t i = 0; i < entries; i++, p += TDF_INDEX_ENTRY_LEN) {
-		le64_put(p, w->index[i].offset);
-		le64_put(p + 8, w->index[i].first_ts);
-		le64_put(p + 16, w->index[i].last_ts);
-		le32_put(p + 24, w->index[i].drops);
-	}
-	block_header_put(w->out, TDF_BLOCK_INDEX, TDF_FLAG_SKIPPABLE, (uint32_t)payload_len);
+	wcur_init(&c, w->out + TDF_BLOCK_HDR_LEN, TDF_BLOCK_PAYLOAD_MAX);
+	index_put(&c, w, entries);
+	if (c.bad)
+		return -EINVAL;
+	block_header_put(w->out, TDF_BLOCK_INDEX, TDF_FLAG_SKIPPABLE, (uint32_t)c.len);
 	index_offset = w->bytes;
-	ret = write_all(w, w->out, TDF_BLOCK_HDR_LEN + payload_len);
+	index_block_len = TDF_BLOCK_HDR_LEN + c.len;
+	ret = write_all(w, w->out, index_block_len);
 	if (ret)
 		return ret;
 
-	p = trailer + TDF_BLOCK_HDR_LEN;
-	le64_put(p, index_offset);
-	le32_put(p + 8, (uint32_t)(TDF_BLOCK_HDR_LEN + payload_len));
-	le32_put(p + 12, 0);
-	memcpy(p + 16, TDF_TRAILER_MAGIC, 8);
+	wcur_init(&c, trailer + TDF_BLOCK_HDR_LEN, TDF_TRAILER_PAYLOAD_LEN);
+	wcur_u64(&c, index_offset);
+	wcur_u32(&c, (uint32_t)index_block_len);
+	wcur_u32(&c, 0);
+	wcur_copy(&c, TDF_TRAILER_MAGIC, 8);
 	block_header_put(trailer, TDF_BLOCK_TRAILER, TDF_FLAG_SKIPPABLE, TDF_TRAILER_PAYLOAD_LEN);
 	return write_all(w, trailer, sizeof(trailer));
 }

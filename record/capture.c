@@ -137,16 +137,16 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 	if (capture_done(c))
 		return -ECANCELED;
 	now_s = (int64_t)time(NULL);
-	if (sink_rotate_due(c->cfg.sink, (time_t)now_s)) {
-		rc = sink_rotate(c->cfg.sink, (time_t)now_s);
+	if (output_rotate_due(c->cfg.out, (time_t)now_s)) {
+		rc = output_rotate(c->cfg.out, (time_t)now_s);
 		if (rc)
 			return rc;
 	}
 	if (pe->nframes) {
 		bool emit = false;
 
-		rc = stacks_intern(c->stacks, pe->frames, pe->nframes, sink_generation(c->cfg.sink),
-				   &stack_id, &emit);
+		rc = stacks_intern(c->stacks, pe->frames, pe->nframes,
+				   output_generation(c->cfg.out), &stack_id, &emit);
 		if (rc)
 			return rc;
 		if (emit) {
@@ -157,7 +157,7 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 			rec.stack.id = stack_id;
 			rec.stack.depth = pe->nframes;
 			rec.stack.frames = c->frames;
-			rc = sink_add(c->cfg.sink, &rec);
+			rc = output_add(c->cfg.out, &rec);
 			if (rc)
 				return rc;
 		}
@@ -192,7 +192,7 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 	d->stack_id = stack_id;
 	d->caplen = e->caplen;
 	d->data = pe->snap;
-	rc = sink_add(c->cfg.sink, &rec);
+	rc = output_add(c->cfg.out, &rec);
 	if (rc)
 		return rc;
 	c->st.drops++;
@@ -220,7 +220,7 @@ static int loss_records(struct capture *c, uint32_t slot, uint8_t kind, uint64_t
 		rec.loss.count = delta;
 		rec.loss.from_ns = since_ns;
 		rec.loss.to_ns = c->cur[cpu].last_ns > since_ns ? c->cur[cpu].last_ns : now_ns;
-		rc = sink_add(c->cfg.sink, &rec);
+		rc = output_add(c->cfg.out, &rec);
 		if (rc)
 			return rc;
 		c->prev[slot][cpu] = c->cur[cpu];
@@ -250,30 +250,30 @@ int capture_tick(struct capture *c, uint64_t now_ns, int64_t now_s, uint64_t flu
 		rec.type = TDF_REC_CLOCK;
 		rc = meta_clock_now(&rec.clock);
 		if (!rc)
-			rc = sink_add(c->cfg.sink, &rec);
+			rc = output_add(c->cfg.out, &rec);
 		if (rc)
 			return rc;
 		c->last_clock_ns = rec.clock.boot_ns;
 	}
 	if (force || now_ns - c->last_flush_ns >= flush_ns) {
-		rc = sink_flush(c->cfg.sink);
+		rc = output_flush(c->cfg.out);
 		if (rc)
 			return rc;
 		c->last_flush_ns = now_ns;
 	}
-	if (!force && sink_rotate_due(c->cfg.sink, (time_t)now_s)) {
-		rc = sink_rotate(c->cfg.sink, (time_t)now_s);
+	if (!force && output_rotate_due(c->cfg.out, (time_t)now_s)) {
+		rc = output_rotate(c->cfg.out, (time_t)now_s);
 		if (rc)
 			return rc;
 	}
-	c->st.bytes = sink_bytes(c->cfg.sink);
+	c->st.bytes = output_bytes(c->cfg.out);
 	return 0;
 }
 
 void capture_stats(const struct capture *c, struct capture_stats *st)
 {
 	*st = c->st;
-	st->bytes = sink_bytes(c->cfg.sink);
+	st->bytes = output_bytes(c->cfg.out);
 }
 
 bool capture_done(const struct capture *c)

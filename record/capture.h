@@ -10,7 +10,7 @@
 #include "kallsyms.h"
 #include "meta.h"
 #include "probe.h"
-#include "sink.h"
+#include "output.h"
 #include "stacks.h"
 
 #define CAPTURE_CLOCK_EVERY_NS (10ull * 1000000000ull) /* a clock anchor every 10 s */
@@ -27,7 +27,7 @@ struct capture_stats {
 
 /* Everything the capture writes or reads; it owns none of it. */
 struct capture_cfg {
-	struct sink *sink;
+	struct output *out;
 	const struct meta *meta;
 	const struct btfnames *reasons;
 	const struct btfnames *states;
@@ -48,12 +48,12 @@ int capture_set_probe(struct capture *c, struct probe *p);
 /* The kallsyms snapshot, taken once the probe is loaded (its own symbol is then listed). */
 void capture_set_ksyms(struct capture *c, const struct ksyms *ks);
 
-/* sink_begin_fn: the preamble of every file (META, CLOCK, REASONS, STATES, KMOD, KSYMS). */
+/* output_begin_fn: the preamble of every file (META, CLOCK, REASONS, STATES, KMOD, KSYMS). */
 int capture_begin_file(void *capture, struct tdf_writer *w);
 
 /*
  * probe_event_fn: write the STACK record (first use in this file) and the DROP record.
- * Returns 0, -ECANCELED once -c COUNT drops are written, or -errno from the sink.
+ * Returns 0, -ECANCELED once -c COUNT drops are written, or -errno from the output.
  */
 int capture_on_event(void *capture, const struct probe_event *pe);
 

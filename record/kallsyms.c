@@ -36,21 +36,28 @@ struct ksyms {
 	uint32_t *per_mod_n;
 };
 
+/*
+ * Make room for need elements of elem bytes in *p (capacity *cap), doubling from 256. The
+ * project's growth convention: 0, or -ENOMEM (also for a capacity past UINT32_MAX) with *p
+ * and *cap unchanged.
+ */
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint32_t ncap;
+	uint64_t ncap;
 	void *np;
 
 	if (need <= *cap)
 		return 0;
-	ncap = *cap ? *cap * 2 : 256;
+	ncap = *cap ? *cap * 2ull : 256;
 	while (ncap < need)
 		ncap *= 2;
-	np = realloc(*p, (size_t)ncap * elem);
+	if (ncap > UINT32_MAX)
+		ncap = UINT32_MAX;
+	np = reallocarray(*p, (size_t)ncap, elem);
 	if (!np)
 		return -ENOMEM;
 	*p = np;
-	*cap = ncap;
+	*cap = (uint32_t)ncap;
 	return 0;
 }
 
@@ -77,6 +84,8 @@ static int str_add(struct ksyms *ks, const char *s, size_t n, size_t *at)
 
 static int mod_find(struct ksyms *ks, const char *name, size_t n, uint32_t *last, uint32_t *id)
 {
+	int rc;
+
 	if (*last && strlen(ks->mods[*last]) == n && !memcmp(ks->mods[*last], name, n)) {
 		*id = *last;
 		return 0;
@@ -89,8 +98,9 @@ static int mod_find(struct ksyms *ks, const char *name, size_t n, uint32_t *last
 	}
 	if (n > TDF_NAME_MAX)
 		n = TDF_NAME_MAX;
-	if (grow((void **)&ks->mods, &ks->mods_cap, ks->nmods + 1, sizeof(*ks->mods)))
-		return -ENOMEM;
+	rc = grow((void **)&ks->mods, &ks->mods_cap, ks->nmods + 1, sizeof(*ks->mods));
+	if (rc)
+		return rc;
 	ks->mods[ks->nmods] = strndup(name, n);
 	if (!ks->mods[ks->nmods])
 		return -ENOMEM;
@@ -137,6 +147,7 @@ static int parse_line(struct ksyms *ks, const char *p, const char *end, uint32_t
 	const char *name, *name_end, *mod = NULL, *mod_end = NULL;
 	uint32_t mod_id = 0;
 	size_t at;
+	int rc;
 
 	while (p < end && (h = hexval(*p)) >= 0) {
 		if (digits++ >= 16)
@@ -175,12 +186,13 @@ static int parse_line(struct ksyms *ks, const char *p, const char *end, uint32_t
 	}
 	if (type != 't' && type != 'T')
 		return 0;
-	if (mod && mod_find(ks, mod, (size_t)(mod_end - mod), last_mod, &mod_id))
-		return -ENOMEM;
-	if (grow((void **)&ks->syms, &ks->syms_cap, ks->nsyms + 1, sizeof(*ks->syms)))
-		return -ENOMEM;
-	if (str_add(ks, name, (size_t)(name_end - name), &at))
-		return -ENOMEM;
+	rc = mod ? mod_find(ks, mod, (size_t)(mod_end - mod), last_mod, &mod_id) : 0;
+	if (!rc)
+		rc = grow((void **)&ks->syms, &ks->syms_cap, ks->nsyms + 1, sizeof(*ks->syms));
+	if (!rc)
+		rc = str_add(ks, name, (size_t)(name_end - name), &at);
+	if (rc)
+		return rc;
 	ks->syms[ks->nsyms++] = (struct sym){.addr = addr, .mod = mod_id, .name = at};
 	return 1;
 }

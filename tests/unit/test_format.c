@@ -167,6 +167,62 @@ static void test_crc32c_matches_bitwise(void **state)
 			 crc32c_bitwise(data, 16));
 }
 
+/* The write cursor is the read cursor's mirror: what one puts, the other gets back. */
+static void test_wire_cursors(void **state)
+{
+	uint8_t buf[32], canary[4] = {0xaa, 0xaa, 0xaa, 0xaa};
+	struct wcursor w;
+	struct cursor r;
+	char s[8];
+	(void)state;
+
+	/* exact fit: 1 + 2 + 4 + 8 + (1 + 3) + 4 + 9 bytes of 32 */
+	memset(buf, 0xaa, sizeof(buf));
+	wcur_init(&w, buf, 32);
+	wcur_u8(&w, 0x12);
+	wcur_u16(&w, 0x3456);
+	wcur_u32(&w, 0x789abcde);
+	wcur_u64(&w, 0x0102030405060708ull);
+	wcur_str(&w, "abc");
+	wcur_copy(&w, "wxyz", 4);
+	wcur_copy(&w, "123456789", 9);
+	assert_false(w.bad);
+	assert_int_equal(w.len, 32);
+	assert_int_equal(w.left, 0);
+	assert_int_equal(buf[1], 0x56); /* little-endian */
+	assert_int_equal(buf[2], 0x34);
+
+	cur_init(&r, buf, 32);
+	assert_int_equal(cur_u8(&r), 0x12);
+	assert_int_equal(cur_u16(&r), 0x3456);
+	assert_int_equal(cur_u32(&r), 0x789abcde);
+	assert_true(cur_u64(&r) == 0x0102030405060708ull);
+	assert_int_equal(cur_u8(&r), 3);
+	cur_copy(&r, s, 3);
+	assert_memory_equal(s, "abc", 3);
+	cur_copy(&r, s, 4);
+	assert_memory_equal(s, "wxyz", 4);
+	assert_non_null(cur_take(&r, 9));
+	assert_false(r.bad);
+
+	/* one byte short: nothing is written, the error latches, later puts do nothing */
+	memset(buf, 0xaa, sizeof(buf));
+	wcur_init(&w, buf, 3);
+	wcur_u16(&w, 0xffff);
+	wcur_u16(&w, 0xffff);
+	assert_true(w.bad);
+	wcur_u8(&w, 0xff);
+	assert_true(w.bad);
+	assert_int_equal(w.len, 2);
+	assert_memory_equal(buf + 2, canary, 4);
+
+	/* a string of 0 bytes is its length byte alone */
+	wcur_init(&w, buf, 1);
+	wcur_str(&w, "");
+	assert_false(w.bad);
+	assert_int_equal(buf[0], 0);
+}
+
 static void test_reason_short(void **state)
 {
 	(void)state;
@@ -2067,6 +2123,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_crc32c),
 	    cmocka_unit_test(test_crc32c_matches_bitwise),
+	    cmocka_unit_test(test_wire_cursors),
 	    cmocka_unit_test(test_reason_short),
 	    cmocka_unit_test(test_roundtrip_every_kind),
 	    cmocka_unit_test(test_split_big_tables),

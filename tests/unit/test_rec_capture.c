@@ -185,26 +185,26 @@ static void read_back(const char *path, struct seen *s)
 static void test_one_file(void **state)
 {
 	struct fixture *f = *state;
-	struct sink_cfg sc = {.pattern = f->pattern};
+	struct output_cfg oc = {.pattern = f->pattern};
 	struct capture_cfg cc = {.meta = &f->meta, .reasons = &f->reasons, .states = &f->states};
 	struct capture_stats st;
 	struct capture *c;
 	struct fake k;
 	struct seen s;
 
-	cc.sink = sink_open(&sc, 0);
-	assert_non_null(cc.sink);
+	cc.out = output_open(&oc, 0);
+	assert_non_null(cc.out);
 	c = capture_new(&cc);
 	assert_non_null(c);
 	capture_set_ksyms(c, f->ks);
-	assert_int_equal(sink_start(cc.sink, capture_begin_file, c), 0);
+	assert_int_equal(output_start(cc.out, capture_begin_file, c), 0);
 	for (int i = 0; i < 3; i++) {
 		make_event(&k, (uint16_t)(1000 + i));
 		assert_int_equal(feed(c, &k), 0);
 	}
 	capture_stats(c, &st);
 	assert_int_equal(st.drops, 3);
-	assert_int_equal(sink_close(cc.sink), 0);
+	assert_int_equal(output_close(cc.out), 0);
 	capture_free(c);
 
 	read_back(f->pattern, &s);
@@ -222,25 +222,25 @@ static void test_one_file(void **state)
 static void test_rotation_repeats_preamble_and_stacks(void **state)
 {
 	struct fixture *f = *state;
-	struct sink_cfg sc = {.pattern = f->pattern, .rotate_bytes = 1};
+	struct output_cfg oc = {.pattern = f->pattern, .rotate_bytes = 1};
 	struct capture_cfg cc = {.meta = &f->meta, .reasons = &f->reasons, .states = &f->states};
 	struct capture *c;
 	struct fake k;
 	struct seen s;
 	char path[160];
 
-	cc.sink = sink_open(&sc, 0);
-	assert_non_null(cc.sink);
+	cc.out = output_open(&oc, 0);
+	assert_non_null(cc.out);
 	c = capture_new(&cc);
 	assert_non_null(c);
 	capture_set_ksyms(c, f->ks);
-	assert_int_equal(sink_start(cc.sink, capture_begin_file, c), 0);
+	assert_int_equal(output_start(cc.out, capture_begin_file, c), 0);
 	/* -C of 1 byte: every drop after the first of a file starts a new file */
 	for (int i = 0; i < 3; i++) {
 		make_event(&k, (uint16_t)(2000 + i));
 		assert_int_equal(feed(c, &k), 0);
 	}
-	assert_int_equal(sink_close(cc.sink), 0);
+	assert_int_equal(output_close(cc.out), 0);
 	capture_free(c);
 
 	for (int i = 0; i < 3; i++) {
@@ -263,24 +263,24 @@ static void test_rotation_repeats_preamble_and_stacks(void **state)
 static void test_count_limit(void **state)
 {
 	struct fixture *f = *state;
-	struct sink_cfg sc = {.pattern = f->pattern};
+	struct output_cfg oc = {.pattern = f->pattern};
 	struct capture_cfg cc = {
 	    .meta = &f->meta, .reasons = &f->reasons, .states = &f->states, .max_drops = 2};
 	struct capture *c;
 	struct fake k;
 
-	cc.sink = sink_open(&sc, 0);
-	assert_non_null(cc.sink);
+	cc.out = output_open(&oc, 0);
+	assert_non_null(cc.out);
 	c = capture_new(&cc);
 	capture_set_ksyms(c, f->ks);
-	assert_int_equal(sink_start(cc.sink, capture_begin_file, c), 0);
+	assert_int_equal(output_start(cc.out, capture_begin_file, c), 0);
 	make_event(&k, 1);
 	assert_int_equal(feed(c, &k), 0);
 	assert_false(capture_done(c));
 	assert_int_equal(feed(c, &k), 0);
 	assert_true(capture_done(c));
 	assert_int_equal(feed(c, &k), -ECANCELED); /* the third is not written */
-	assert_int_equal(sink_close(cc.sink), 0);
+	assert_int_equal(output_close(cc.out), 0);
 	capture_free(c);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* sink: the output (file or stdout) through the format writer, with -C/-G/-W rotation. */
-#include "sink.h"
+/* output: the trace file (or stdout) through the format writer, and its -C/-G/-W rotation. */
+#include "output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,15 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SINK_PATH_MAX 4096
+#define OUTPUT_PATH_MAX 4096
 
-struct sink {
-	struct sink_cfg cfg;
-	char path[SINK_PATH_MAX];
+struct output {
+	struct output_cfg cfg;
+	char path[OUTPUT_PATH_MAX];
 	int fd;
 	bool is_stdout, created, started;
 	struct tdf_writer *w;
-	sink_begin_fn begin;
+	output_begin_fn begin;
 	void *arg;
 	uint32_t gen;
 	uint32_t index;	     /* -C sequence within the current -G period */
@@ -29,9 +29,9 @@ struct sink {
 	uint32_t nring;
 };
 
-int sink_name(char *buf, size_t len, const struct sink_cfg *cfg, time_t t, uint32_t index)
+int output_name(char *buf, size_t len, const struct output_cfg *cfg, time_t t, uint32_t index)
 {
-	char base[SINK_PATH_MAX];
+	char base[OUTPUT_PATH_MAX];
 	size_t n;
 	int w;
 
@@ -65,7 +65,7 @@ int sink_name(char *buf, size_t len, const struct sink_cfg *cfg, time_t t, uint3
 	return 0;
 }
 
-static int create_file(struct sink *s)
+static int create_file(struct output *s)
 {
 	int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
@@ -84,7 +84,7 @@ static int create_file(struct sink *s)
 }
 
 /* Remember path in the -W ring and delete the oldest files beyond N. */
-static int ring_push(struct sink *s)
+static int ring_push(struct output *s)
 {
 	char *copy;
 	char **nr;
@@ -119,9 +119,9 @@ static int ring_push(struct sink *s)
 	return 0;
 }
 
-struct sink *sink_open(const struct sink_cfg *cfg, time_t now)
+struct output *output_open(const struct output_cfg *cfg, time_t now)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct output *s = calloc(1, sizeof(*s));
 	int rc;
 
 	if (!s)
@@ -135,20 +135,20 @@ struct sink *sink_open(const struct sink_cfg *cfg, time_t now)
 		strcpy(s->path, "-");
 		return s;
 	}
-	rc = sink_name(s->path, sizeof(s->path), cfg, now, 0);
+	rc = output_name(s->path, sizeof(s->path), cfg, now, 0);
 	if (!rc)
 		rc = create_file(s);
 	if (!rc)
 		rc = ring_push(s);
 	if (rc) {
-		sink_abandon(s, true);
+		output_abandon(s, true);
 		errno = -rc;
 		return NULL;
 	}
 	return s;
 }
 
-static int start_writer(struct sink *s)
+static int start_writer(struct output *s)
 {
 	struct tdf_writer_opts o = {.zstd_level = 0, .chunk_raw_max = s->cfg.chunk_raw_max};
 
@@ -159,7 +159,7 @@ static int start_writer(struct sink *s)
 	return s->begin ? s->begin(s->arg, s->w) : 0;
 }
 
-int sink_start(struct sink *s, sink_begin_fn begin, void *arg)
+int output_start(struct output *s, output_begin_fn begin, void *arg)
 {
 	s->begin = begin;
 	s->arg = arg;
@@ -167,7 +167,7 @@ int sink_start(struct sink *s, sink_begin_fn begin, void *arg)
 	return start_writer(s);
 }
 
-int sink_add(struct sink *s, const struct tdf_record *rec)
+int output_add(struct output *s, const struct tdf_record *rec)
 {
 	if (!s->w)
 		return -EBADF;
@@ -176,12 +176,12 @@ int sink_add(struct sink *s, const struct tdf_record *rec)
 	return tdf_writer_add(s->w, rec);
 }
 
-int sink_flush(struct sink *s)
+int output_flush(struct output *s)
 {
 	return s->w ? tdf_writer_flush(s->w) : -EBADF;
 }
 
-bool sink_rotate_due(struct sink *s, time_t now)
+bool output_rotate_due(struct output *s, time_t now)
 {
 	if (s->is_stdout || !s->w || s->drops_in_file == 0)
 		return false;
@@ -200,7 +200,7 @@ bool sink_rotate_due(struct sink *s, time_t now)
 	return tdf_writer_bytes(s->w) >= s->cfg.rotate_bytes;
 }
 
-int sink_rotate(struct sink *s, time_t now)
+int output_rotate(struct output *s, time_t now)
 {
 	int rc;
 
@@ -220,7 +220,7 @@ int sink_rotate(struct sink *s, time_t now)
 	} else {
 		s->index++;
 	}
-	rc = sink_name(s->path, sizeof(s->path), &s->cfg, s->period_start, s->index);
+	rc = output_name(s->path, sizeof(s->path), &s->cfg, s->period_start, s->index);
 	if (rc)
 		return rc;
 	rc = create_file(s);
@@ -233,22 +233,22 @@ int sink_rotate(struct sink *s, time_t now)
 	return start_writer(s);
 }
 
-uint32_t sink_generation(const struct sink *s)
+uint32_t output_generation(const struct output *s)
 {
 	return s->gen;
 }
 
-uint64_t sink_bytes(const struct sink *s)
+uint64_t output_bytes(const struct output *s)
 {
 	return s->bytes_done + (s->w ? tdf_writer_bytes(s->w) : 0);
 }
 
-const char *sink_path(const struct sink *s)
+const char *output_path(const struct output *s)
 {
 	return s->path;
 }
 
-static void free_sink(struct sink *s)
+static void free_output(struct output *s)
 {
 	for (uint32_t i = 0; i < s->nring; i++)
 		free(s->ring[i]);
@@ -256,7 +256,7 @@ static void free_sink(struct sink *s)
 	free(s);
 }
 
-int sink_close(struct sink *s)
+int output_close(struct output *s)
 {
 	int rc;
 
@@ -265,11 +265,11 @@ int sink_close(struct sink *s)
 	rc = tdf_writer_close(s->w);
 	if (!s->is_stdout && s->fd >= 0 && close(s->fd) && !rc)
 		rc = -errno;
-	free_sink(s);
+	free_output(s);
 	return rc;
 }
 
-void sink_abandon(struct sink *s, bool discard)
+void output_abandon(struct output *s, bool discard)
 {
 	if (!s)
 		return;
@@ -278,5 +278,5 @@ void sink_abandon(struct sink *s, bool discard)
 		close(s->fd);
 	if (discard && s->created && !s->started)
 		unlink(s->path);
-	free_sink(s);
+	free_output(s);
 }

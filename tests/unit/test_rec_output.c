@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Unit tests for record/sink: file names for -C/-G/-W, rotation, the -W ring, file modes. */
+/* Unit tests for record/output: file names for -C/-G/-W, rotation, the -W ring, file modes. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,73 +15,73 @@
 
 #include <cmocka.h>
 
-#include "../../record/sink.h"
+#include "../../record/output.h"
 
 static void test_name_plain(void **state)
 {
-	struct sink_cfg c = {.pattern = "drops.tdrop"};
+	struct output_cfg c = {.pattern = "drops.tdrop"};
 	char b[64];
 
 	(void)state;
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 0), 0);
 	assert_string_equal(b, "drops.tdrop");
 	/* -C: the first file keeps the name, then 1, 2... */
 	c.rotate_bytes = 1000000;
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 0), 0);
 	assert_string_equal(b, "drops.tdrop");
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 12), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 12), 0);
 	assert_string_equal(b, "drops.tdrop12");
 }
 
 static void test_name_ring(void **state)
 {
-	struct sink_cfg c = {.pattern = "d", .rotate_bytes = 1, .ring_files = 12};
+	struct output_cfg c = {.pattern = "d", .rotate_bytes = 1, .ring_files = 12};
 	char b[64];
 
 	(void)state;
 	/* padded to the width of N-1 = 11, wrapping modulo N */
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 0), 0);
 	assert_string_equal(b, "d00");
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 11), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 11), 0);
 	assert_string_equal(b, "d11");
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 12), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 12), 0);
 	assert_string_equal(b, "d00");
 	c.ring_files = 1;
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 5), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 5), 0);
 	assert_string_equal(b, "d0");
 }
 
 static void test_name_strftime(void **state)
 {
-	struct sink_cfg c = {.pattern = "x-%Y%m%d-%H%M%S.tdrop", .rotate_secs = 60};
+	struct output_cfg c = {.pattern = "x-%Y%m%d-%H%M%S.tdrop", .rotate_secs = 60};
 	char b[64];
 
 	(void)state;
 	setenv("TZ", "UTC", 1);
 	tzset();
-	assert_int_equal(sink_name(b, sizeof(b), &c, 86400 + 3661, 0), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 86400 + 3661, 0), 0);
 	assert_string_equal(b, "x-19700102-010101.tdrop");
 	c.rotate_bytes = 5;
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 3), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 3), 0);
 	assert_string_equal(b, "x-19700101-000000.tdrop3");
 	/* without -G the pattern is a plain name */
 	c.rotate_secs = 0;
 	c.rotate_bytes = 0;
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), 0);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 0), 0);
 	assert_string_equal(b, "x-%Y%m%d-%H%M%S.tdrop");
 }
 
 static void test_name_limits(void **state)
 {
-	struct sink_cfg c = {.pattern = "abcdef", .rotate_bytes = 1};
+	struct output_cfg c = {.pattern = "abcdef", .rotate_bytes = 1};
 	char b[8];
 
 	(void)state;
-	assert_int_equal(sink_name(b, 7, &c, 0, 0), 0);		    /* exact fit: 6 + NUL */
-	assert_int_equal(sink_name(b, 6, &c, 0, 0), -ENAMETOOLONG); /* one byte short */
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 10), -ENAMETOOLONG);
+	assert_int_equal(output_name(b, 7, &c, 0, 0), 0);	      /* exact fit: 6 + NUL */
+	assert_int_equal(output_name(b, 6, &c, 0, 0), -ENAMETOOLONG); /* one byte short */
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 10), -ENAMETOOLONG);
 	c.pattern = "";
-	assert_int_equal(sink_name(b, sizeof(b), &c, 0, 0), -EINVAL);
+	assert_int_equal(output_name(b, sizeof(b), &c, 0, 0), -EINVAL);
 }
 
 static int begin_count;
@@ -96,7 +96,7 @@ static int begin(void *arg, struct tdf_writer *w)
 	return tdf_writer_add(w, &r);
 }
 
-static int add_drop(struct sink *s)
+static int add_drop(struct output *s)
 {
 	static const uint8_t pkt[20] = {0x45};
 	struct tdf_record r;
@@ -107,7 +107,7 @@ static int add_drop(struct sink *s)
 	r.drop.family = 4;
 	r.drop.caplen = sizeof(pkt);
 	r.drop.data = pkt;
-	return sink_add(s, &r);
+	return output_add(s, &r);
 }
 
 static int count_files(const char *dir)
@@ -125,9 +125,9 @@ static int count_files(const char *dir)
 
 static void test_rotation_ring(void **state)
 {
-	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128], path[160];
-	struct sink_cfg c = {.rotate_bytes = 1, .ring_files = 3};
-	struct sink *s;
+	char dir[] = "/tmp/test_rec_output.XXXXXX", pat[128], path[160];
+	struct output_cfg c = {.rotate_bytes = 1, .ring_files = 3};
+	struct output *s;
 	struct stat st;
 
 	(void)state;
@@ -135,28 +135,28 @@ static void test_rotation_ring(void **state)
 	snprintf(pat, sizeof(pat), "%s/r", dir);
 	c.pattern = pat;
 	begin_count = 0;
-	s = sink_open(&c, 1000);
+	s = output_open(&c, 1000);
 	assert_non_null(s);
-	assert_int_equal(sink_start(s, begin, NULL), 0);
+	assert_int_equal(output_start(s, begin, NULL), 0);
 	assert_int_equal(begin_count, 1);
 	/* a file without a drop is never rotated, however large */
-	assert_false(sink_rotate_due(s, 1000));
+	assert_false(output_rotate_due(s, 1000));
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(add_drop(s), 0);
-		assert_int_equal(sink_flush(s), 0);
-		assert_true(sink_rotate_due(s, 1000));
-		assert_int_equal(sink_rotate(s, 1000), 0);
-		assert_int_equal(sink_generation(s), (uint32_t)i + 1);
+		assert_int_equal(output_flush(s), 0);
+		assert_true(output_rotate_due(s, 1000));
+		assert_int_equal(output_rotate(s, 1000), 0);
+		assert_int_equal(output_generation(s), (uint32_t)i + 1);
 	}
 	assert_int_equal(begin_count, 6); /* every file got its preamble */
 	/* names r0 r1 r2 reused modulo 3: never more than 3 files */
 	assert_int_equal(count_files(dir), 3);
 	snprintf(path, sizeof(path), "%s/r2", dir); /* index 5 modulo 3 */
-	assert_string_equal(sink_path(s), path);
+	assert_string_equal(output_path(s), path);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_true(sink_bytes(s) > 0);
-	assert_int_equal(sink_close(s), 0);
+	assert_true(output_bytes(s) > 0);
+	assert_int_equal(output_close(s), 0);
 	for (int i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/r%d", dir, i);
 		unlink(path);
@@ -166,9 +166,9 @@ static void test_rotation_ring(void **state)
 
 static void test_time_ring_deletes_oldest(void **state)
 {
-	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128], path[160];
-	struct sink_cfg c = {.rotate_secs = 10, .ring_files = 2};
-	struct sink *s;
+	char dir[] = "/tmp/test_rec_output.XXXXXX", pat[128], path[160];
+	struct output_cfg c = {.rotate_secs = 10, .ring_files = 2};
+	struct output *s;
 
 	(void)state;
 	setenv("TZ", "UTC", 1);
@@ -176,22 +176,22 @@ static void test_time_ring_deletes_oldest(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(pat, sizeof(pat), "%s/t-%%s", dir); /* %s: seconds since the epoch */
 	c.pattern = pat;
-	s = sink_open(&c, 100);
+	s = output_open(&c, 100);
 	assert_non_null(s);
-	assert_int_equal(sink_start(s, begin, NULL), 0);
+	assert_int_equal(output_start(s, begin, NULL), 0);
 	assert_int_equal(add_drop(s), 0);
-	assert_false(sink_rotate_due(s, 109)); /* one second short */
-	assert_true(sink_rotate_due(s, 110));
-	assert_int_equal(sink_rotate(s, 110), 0);
+	assert_false(output_rotate_due(s, 109)); /* one second short */
+	assert_true(output_rotate_due(s, 110));
+	assert_int_equal(output_rotate(s, 110), 0);
 	assert_int_equal(add_drop(s), 0);
-	assert_int_equal(sink_rotate(s, 120), 0);
+	assert_int_equal(output_rotate(s, 120), 0);
 	assert_int_equal(count_files(dir), 2);
 	snprintf(path, sizeof(path), "%s/t-100", dir);
 	assert_int_equal(access(path, F_OK), -1); /* the oldest is gone */
 	snprintf(path, sizeof(path), "%s/t-120", dir);
 	assert_int_equal(access(path, F_OK), 0);
-	assert_string_equal(sink_path(s), path);
-	assert_int_equal(sink_close(s), 0);
+	assert_string_equal(output_path(s), path);
+	assert_int_equal(output_close(s), 0);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/t-110", dir);
 	unlink(path);
@@ -200,26 +200,26 @@ static void test_time_ring_deletes_oldest(void **state)
 
 static void test_open_errors(void **state)
 {
-	struct sink_cfg c = {.pattern = "/nonexistent-dir/x.tdrop"};
-	char dir[] = "/tmp/test_rec_sink.XXXXXX", pat[128];
-	struct sink *s;
+	struct output_cfg c = {.pattern = "/nonexistent-dir/x.tdrop"};
+	char dir[] = "/tmp/test_rec_output.XXXXXX", pat[128];
+	struct output *s;
 
 	(void)state;
 	errno = 0;
-	assert_null(sink_open(&c, 0));
+	assert_null(output_open(&c, 0));
 	assert_int_equal(errno, ENOENT);
 	/* discarding before start removes the file it created */
 	assert_non_null(mkdtemp(dir));
 	snprintf(pat, sizeof(pat), "%s/gone", dir);
 	c.pattern = pat;
-	s = sink_open(&c, 0);
+	s = output_open(&c, 0);
 	assert_non_null(s);
 	assert_int_equal(access(pat, F_OK), 0);
-	sink_abandon(s, true);
+	output_abandon(s, true);
 	assert_int_equal(access(pat, F_OK), -1);
 	assert_int_equal(rmdir(dir), 0);
-	sink_abandon(NULL, true);
-	assert_int_equal(sink_close(NULL), 0);
+	output_abandon(NULL, true);
+	assert_int_equal(output_close(NULL), 0);
 }
 
 int main(void)

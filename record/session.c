@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* session: one recording from its checks to its last drop: setup, the poll loop, teardown. */
+#include "session.h"
+
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "btfnames.h"
+#include "kallsyms.h"
+#include "live.h"
+#include "meta.h"
+#include "output.h"
+#include "privs.h"
+#include "probe.h"
+#include "probecfg.h"
+
+struct session {
+	const struct rec_opts *o;
+	int argc;
+	char **argv;
+	char report[PATH_MAX]; /* the live view's tcpdrop-report */
+	struct btf *vmlinux;
+	struct probe_kernel pk;
+	struct probe_cfg pc;
+	struct btfnames reasons, states;
+	struct output *out;
+	struct capture *cap;
+	struct probe *probe;
+	struct ksyms *ks;
+	struct meta meta;
+	pid_t live; /* the live view's tcpdrop-report, once started */
+};
+
+__attribute__((format(printf, 4, 5))) static int err_set(struct session_err *e, int status,
+							 const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = status;
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *out_name(const char *path)
+{
+	return !path ? "the live view" : strcmp(path, "-") ? path : "standard output";
+}
+
+struct session *session_new(const struct rec_opts *o, int argc, char **argv)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->o = o;
+	s->argc = argc;
+	s->argv = argv;
+	return s;
+}
+
+/* Privileges, kernel BTF, the tracepoint and the kernel's name tables. */
+static int check_kernel(struct session *s, struct session_err *e)
+{
+	struct utsname un;
+	int rc;
+
+	if (!s->o->path && live_find_report(s->report, sizeof(s->report)))
+		return err_set(e, 1, "live view",
+			       "tcpdrop-report not found in %s or on PATH: install it, or record "
+			       "to a file with -w FILE",
+			       s->report);
+	rc = privs_check();
+	if (rc == -EPERM)
+		return err_set(e, 1, "permission denied", "needs root, or CAP_BPF and CAP_PERFMON");
+	if (rc == -EACCES)
+		return err_set(e, 1, "permission denied",
+			       "needs CAP_SYSLOG to read kernel addresses");
+	if (rc)
+		return err_set(e, 1, "capget", "%s", strerror(-rc));
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return err_set(e, 1, "/sys/kernel/btf/vmlinux",
+			       "kernel BTF not available (%s): needs a kernel built with "
+			       "CONFIG_DEBUG_INFO_BTF=y",
+			       strerror(errno));
+	s->vmlinux = btf__load_vmlinux_btf();
+	if (!s->vmlinux)
+		return err_set(e, 1, "/sys/kernel/btf/vmlinux", "%s", strerror(errno));
+	uname(&un);
+	rc = probe_kernel_check(s->vmlinux, &s->pk);
+	if (rc == -ENOENT)
+		return err_set(e, 1, "skb:kfree_skb", "tracepoint not found in the kernel's BTF");
+	if (rc == -EOPNOTSUPP)
+		return err_set(e, 1, "skb:kfree_skb",
+			       "kernel %s has no drop reasons (needs Linux 5.17 or newer)",
+			       un.release);
+	rc = btfnames_reasons(s->vmlinux, NULL, &s->reasons);
+	if (rc)
+		return err_set(e, 1, "kernel BTF", "no enum skb_drop_reason: %s", strerror(-rc));
+	rc = btfnames_states(s->vmlinux, &s->states);
+	if (rc)
+		return err_set(e, 1, "kernel BTF", "TCP states: %s", strerror(-rc));
+	return 0;
+}
+
+static int configure_probe(struct session *s, struct session_err *e)
+{
+	const char *raw_tp = getenv("TCPDROP_FORCE_RAW_TP");
+	uint32_t bad = 0;
+	int rc;
+
+	rc = probecfg_build(s->o, &s->reasons, &s->states, &s->pc, &bad);
+	if (rc == -ENOENT)
+		return err_set(e, 1, "kernel BTF",
+			       "no SKB_DROP_REASON_NOT_SPECIFIED in enum skb_drop_reason");
+	if (rc)
+		return err_set(e, 2, "--reason", "%s: no such drop reason in this kernel",
+			       s->o->reasons[bad]);
+	s->pc.force_raw_tp = raw_tp && *raw_tp && strcmp(raw_tp, "0");
+	return 0;
+}
+
+/* The output first, so that "cannot write" shows before anything is loaded. */
+static int open_output(struct session *s, struct session_err *e)
+{
+	struct output_cfg oc = {
+	    .pattern = s->o->path ? s->o->path : "-",
+	    .rotate_bytes = s->o->rotate_bytes,
+	    .rotate_secs = s->o->rotate_secs,
+	    .ring_files = s->o->ring_files,
+	};
+	struct capture_cfg cc = {
+	    .meta = &s->meta,
+	    .reasons = &s->reasons,
+	    .states = &s->states,
+	    .max_drops = s->o->count,
+	};
+
+	s->out = output_open(&oc, time(NULL));
+	if (!s->out)
+		return err_set(e, 1, out_name(s->o->path), "%s", strerror(errno));
+	cc.out = s->out;
+	s->cap = capture_new(&cc);
+	if (!s->cap)
+		return err_set(e, 1, "set up", "%s", strerror(errno));
+	return 0;
+}
+
+/* Load and attach, then what the file's preamble needs from the loaded probe. */
+static int start_probe(struct session *s, struct session_err *e)
+{
+	char filters[512];
+	struct meta_info mi;
+	const char *stage;
+	int rc;
+
+	rc = probe_open(&s->pc, &s->pk, capture_on_event, s->cap, &s->probe, &stage);
+	if (rc) {
+		const char *why = privs_bpf_refusal(rc);
+
+		if (why)
+			return err_set(e, 1, stage, "%s: %s", strerror(-rc), why);
+		return err_set(e, 1, stage, "%s%s", strerror(-rc),
+			       strncmp(stage, "load", 4) || getenv("TCPDROP_DEBUG")
+				   ? ""
+				   : " (TCPDROP_DEBUG=1 shows the verifier's log)");
+	}
+	/* after load: the program's own symbol is in the snapshot */
+	s->ks = ksyms_load(NULL);
+	if (!s->ks)
+		return err_set(e, 1, "/proc/kallsyms", "%s",
+			       errno == EPERM ? "addresses hidden (kptr_restrict)"
+					      : strerror(errno));
+	capture_set_ksyms(s->cap, s->ks);
+	if (capture_set_probe(s->cap, s->probe))
+		return err_set(e, 1, "set up", "%s", strerror(ENOMEM));
+	opts_filters_str(s->o, filters, sizeof(filters));
+	mi = (struct meta_info){.argc = s->argc,
+				.argv = s->argv,
+				.snaplen = s->o->snaplen,
+				.stack_depth = s->o->stack_depth,
+				.filters = filters,
+				.hook = probe_hook(s->probe)};
+	rc = meta_collect(&s->meta, &mi);
+	if (rc)
+		return err_set(e, 1, "metadata", "%s", strerror(-rc));
+	return 0;
+}
+
+/* The live view, the file's preamble, then no more privileges. */
+static int start_writing(struct session *s, struct session_err *e)
+{
+	const struct rec_opts *o = s->o;
+	int rc;
+
+	if (!o->path) {
+		rc = live_start(s->report, o->no_stack, &s->live);
+		if (rc)
+			return err_set(e, 1, "live view", "%s: %s", s->report, strerror(-rc));
+	}
+	rc = output_start(s->out, capture_begin_file, s->cap);
+	if (rc)
+		return err_set(e, 1, out_name(o->path), "%s", strerror(-rc));
+	/* everything privileged is done: fds stay usable, rotation creates files as uid 0 */
+	rc = privs_drop((o->rotate_bytes || o->rotate_secs) && privs_dir_needs_override(o->path));
+	if (rc)
+		return err_set(e, 1, "drop privileges", "%s", strerror(-rc));
+	return 0;
+}
+
+int session_setup(struct session *s, struct session_err *e)
+{
+	if (check_kernel(s, e) || configure_probe(s, e) || open_output(s, e) || start_probe(s, e) ||
+	    start_writing(s, e))
+		return -1;
+	return 0;
+}
+
+const char *session_hook(const struct session *s)
+{
+	return probe_hook(s->probe);
+}
+
+const char *session_output_name(const struct session *s)
+{
+	return out_name(s->o->path ? output_path(s->out) : NULL);
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= 10ull << 30)
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(b >> 30));
+	else if (b >= 10ull << 20)
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(b >> 20));
+	else if (b >= 10ull << 10)
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(b >> 10));
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+}
+
+static void status_line(FILE *f, const struct capture_stats *st, uint64_t prev_drops,
+			uint64_t span_ns)
+{
+	char b[32];
+	uint64_t rate = span_ns ? (st->drops - prev_drops) * 1000000000ull / span_ns : 0;
+
+	human_bytes(st->bytes, b, sizeof(b));
+	fprintf(f, "\r%llu drops/s  %llu recorded  %llu lost  %s written\033[K",
+		(unsigned long long)rate, (unsigned long long)st->drops,
+		(unsigned long long)st->lost, b);
+}
+
+/* The poll loop: 0 when it should end, or -errno from the probe or the output. */
+static int poll_loop(struct session *s, const volatile sig_atomic_t *stop, FILE *status,
+		     bool *status_shown)
+{
+	const struct rec_opts *o = s->o;
+	uint64_t start_ns, now_ns, last_status_ns, prev_drops = 0;
+	struct capture_stats st;
+	int rc;
+
+	start_ns = last_status_ns = meta_boot_ns();
+	while (!*stop) {
+		rc = probe_poll(s->probe, SESSION_POLL_MS);
+		if (rc == -ECANCELED)
+			break;
+		if (rc < 0)
+			return rc;
+		now_ns = meta_boot_ns();
+		rc = capture_tick(s->cap, now_ns, (int64_t)time(NULL),
+				  (uint64_t)o->flush_ms * 1000000ull, false);
+		if (rc)
+			return rc;
+		if (capture_done(s->cap))
+			break;
+		if (o->duration_s && now_ns - start_ns >= o->duration_s * 1000000000ull)
+			break;
+		if (status && now_ns - last_status_ns >= SESSION_STATUS_EVERY_NS) {
+			capture_stats(s->cap, &st);
+			status_line(status, &st, prev_drops, now_ns - last_status_ns);
+			prev_drops = st.drops;
+			last_status_ns = now_ns;
+			*status_shown = true;
+		}
+	}
+	return 0;
+}
+
+/* No new events from here: drain what is queued, then the final counters. */
+static int drain(struct session *s)
+{
+	int rc;
+
+	probe_detach(s->probe);
+	rc = capture_done(s->cap) ? 0 : probe_poll(s->probe, 0);
+	if (rc < 0 && rc != -ECANCELED)
+		return rc;
+	return capture_tick(s->cap, meta_boot_ns(), (int64_t)time(NULL), 0, true);
+}
+
+int session_run(struct session *s, const volatile sig_atomic_t *stop, FILE *status,
+		struct capture_stats *st, struct session_err *e)
+{
+	bool status_shown = false;
+	int rc;
+
+	rc = poll_loop(s, stop, status, &status_shown);
+	if (!rc)
+		rc = drain(s);
+	if (status_shown)
+		fputc('\n', status);
+	if (rc)
+		return err_set(e, 1, session_output_name(s), "%s", strerror(-rc));
+	capture_stats(s->cap, st);
+	rc = output_close(s->out);
+	s->out = NULL;
+	if (rc)
+		return err_set(e, 1, out_name(s->o->path), "%s", strerror(-rc));
+	if (s->live) {
+		/* the report shows the stream to its end before the summary line */
+		rc = live_wait(s->live);
+		s->live = 0;
+		if (rc)
+			return err_set(e, 1, "live view", "tcpdrop-report %s %d",
+				       rc < 0 ? "wait:" : "exit status", rc < 0 ? -rc : rc);
+	}
+	return 0;
+}
+
+void session_close(struct session *s)
+{
+	if (!s)
+		return;
+	/* removes the file only when setup failed before its preamble was written */
+	output_abandon(s->out, true);
+	if (s->live)
+		live_kill(s->live);
+	probe_close(s->probe);
+	capture_free(s->cap);
+	ksyms_free(s->ks);
+	btfnames_free(&s->reasons);
+	btfnames_free(&s->states);
+	btf__free(s->vmlinux);
+	free(s);
+}
