@@ -41,7 +41,7 @@ REPORT_LIBS := -lzstd -lpcap
 RECORD_LIBS := -lbpf -lelf -lz -lzstd
 
 FORMAT_SRC := $(wildcard format/*.c)
-REPORT_SRC := $(filter-out report/main.c,$(wildcard report/*.c))
+REPORT_SRC := $(filter-out report/main.c,$(wildcard report/*.c report/views/*.c))
 RECORD_SRC := $(filter-out record/main.c,$(wildcard record/*.c))
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

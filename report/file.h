@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* file: how run.c pulls events out of one input file (internal to report/). */
+/* file: one input file's state, shared by its lifecycle (file.c) and its event pump (pump.c). */
 #ifndef TCPDROP_RPT_FILE_H
 #define TCPDROP_RPT_FILE_H
 
 #include "rpt.h"
+#include "stacktab.h"
+#include "symtab.h"
 
 /* One event of a file, after its metadata records were absorbed into the rpt_file. */
 struct rpt_event {
@@ -15,6 +17,54 @@ struct rpt_event {
 		struct tdf_problem problem; /* what points into the reader (valid until next) */
 	};
 };
+
+struct rpt_name_ent {
+	uint32_t value;
+	char *name;
+};
+
+struct rpt_file {
+	char *name;
+	int fd;
+	bool own_fd;
+	struct tdf_reader *r;
+	char err[512];
+
+	/* What the metadata records said (file.c). */
+	struct tdf_kv *meta; /* key/value owned */
+	size_t nmeta, cap_meta;
+	const char *host; /* the last META "host" value (in meta), NULL if none */
+	struct tdf_clock *clocks;
+	size_t nclocks, cap_clocks;
+	bool clocks_dirty;
+	struct rpt_name_ent *reasons;
+	size_t nreasons, cap_reasons;
+	bool reasons_dirty;
+	char *states[256];
+	struct rpt_symtab syms;
+	struct rpt_stacktab stacks;
+	struct tdf_index index;
+	bool has_index;
+
+	/* The pending event and the copies it points to (pump.c). */
+	bool have_pending;
+	int pending_rc;
+	struct rpt_event pending;
+	struct tdf_drop cur;
+	uint8_t data[TDF_SNAP_MAX];
+	char unknown_reason[32];
+	char unknown_state[16];
+	uint64_t lost_acc;
+};
+
+/*
+ * Take in a metadata record (META, CLOCK, REASONS, STATES, KMOD, KSYMS, STACK, the index);
+ * other types are ignored. Returns 0 or -ENOMEM (file.c).
+ */
+int rpt_file_absorb(struct rpt_file *f, const struct tdf_record *rec);
+
+/* Sort what arrived out of order, before anyone looks things up (file.c). */
+void rpt_file_prepare(struct rpt_file *f);
 
 /*
  * Read f up to its next event. Returns 1 with ev filled, 0 at the end of the input, or a

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "grow.h"
 
 /* The snaplen the expression is compiled for: larger than any stored snap (TDF_SNAP_MAX), so
  * only the captured length itself limits what the filter may read. */
@@ -16,12 +17,12 @@
 
 struct strlist {
 	char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 struct u32list {
 	uint32_t *v;
-	size_t n;
+	size_t n, cap;
 };
 
 struct rpt_filter {
@@ -95,13 +96,12 @@ int rpt_filter_set_pcap(struct rpt_filter *f, const char *expr, char *err, size_
 
 static int strlist_add(struct strlist *l, const char *s, size_t n)
 {
-	char **v = reallocarray(l->v, l->n + 1, sizeof(*v));
+	int rc = rpt_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
 
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	v[l->n] = strndup(s, n);
-	if (!v[l->n])
+	if (rc)
+		return rc;
+	l->v[l->n] = strndup(s, n);
+	if (!l->v[l->n])
 		return -ENOMEM;
 	l->n++;
 	return 0;
@@ -109,12 +109,11 @@ static int strlist_add(struct strlist *l, const char *s, size_t n)
 
 static int u32list_add(struct u32list *l, uint32_t x)
 {
-	uint32_t *v = reallocarray(l->v, l->n + 1, sizeof(*v));
+	int rc = rpt_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
 
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	v[l->n++] = x;
+	if (rc)
+		return rc;
+	l->v[l->n++] = x;
 	return 0;
 }
 

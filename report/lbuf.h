@@ -171,13 +171,14 @@ static inline void rpt_lbuf_u64_zero(struct rpt_lbuf *b, uint64_t v, int width)
 	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
 }
 
-/* Write the buffer; 0, -E2BIG if something did not fit (nothing written) or -EIO. */
+/* Write the buffer; 0, -E2BIG if something did not fit (nothing written) or the write's
+ * -errno (-EIO when unknown). */
 static inline int rpt_lbuf_flush(struct rpt_lbuf *b, FILE *out)
 {
 	if (b->over)
 		return -E2BIG;
 	if (b->len && fwrite(b->p, 1, b->len, out) != b->len)
-		return -EIO;
+		return errno ? -errno : -EIO;
 	b->len = 0;
 	return 0;
 }

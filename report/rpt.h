@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* rpt: the report's model of decoded drops (files, drops, losses) and the sink every view
- * implements. */
+/* rpt: the report's model of decoded drops (files, drops, losses), the run and text helpers. */
 #ifndef TCPDROP_RPT_H
 #define TCPDROP_RPT_H
 
@@ -14,8 +13,8 @@
 /*
  * Data flow: rpt_run() reads every input file through format/tdf.h, keeps each file's
  * metadata in a struct rpt_file, merges the files' drops and losses in wall-clock order,
- * applies the filter and hands each survivor to one struct rpt_sink (table, json, csv,
- * summary, timeline, info or the pcapng export). Everything a sink receives is valid only
+ * applies the filter and hands each survivor to one view (report/views.h: table, json,
+ * csv, summary, timeline, info or pcapng). Everything a sink receives is valid only
  * during the call; a sink copies what it keeps.
  */
 
@@ -99,23 +98,6 @@ void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st);
 /* The clean-close summary if the file had one (NULL otherwise). */
 const struct tdf_index *rpt_file_index(const struct rpt_file *f);
 
-/* ---- the tracing machinery's own frames ---- */
-
-/*
- * True for a symbol that belongs to the tracing path rather than to the code that dropped
- * the packet: the BPF program and its runners (bpf_prog_*, __bpf_prog_run*, bpf_trace_run*,
- * __bpf_trace_*), tracepoint glue (__traceiter_*, trace_event_raw_event_*, perf_trace_*,
- * __probestub_*), bpf_get_stack* helpers, and the kfree_skb tracepoint itself.
- */
-bool rpt_sym_is_machinery(const char *sym);
-
-/*
- * How many innermost frames of s to leave out: the leading run of machinery frames (and of
- * frames the snapshot cannot place or that lie in the "bpf" pseudo-module, when the run
- * contains at least one machinery frame). 0 when s is NULL.
- */
-uint32_t rpt_stack_skip(const struct rpt_file *f, const struct tdf_stack *s);
-
 /* ---- events handed to sinks ---- */
 
 struct rpt_drop {
@@ -138,39 +120,7 @@ struct rpt_loss {
 	uint64_t from_real_ns, to_real_ns;
 };
 
-/* What rpt_run() knows once every file's metadata was read (before the first event). */
-struct rpt_begin {
-	size_t nfiles;
-	struct rpt_file *const *files;
-	size_t nhosts; /* distinct hosts among the readable files */
-	/* The start: the earliest first clock anchor or first event (drops buffered before the
-	 * recorder's first anchor may precede it), over all files. */
-	uint64_t start_real_ns;
-};
-
-struct rpt_sink_ops {
-	/* Optional. Called once before any other op. */
-	int (*begin)(void *ctx, const struct rpt_begin *b);
-	int (*drop)(void *ctx, const struct rpt_drop *d);
-	int (*loss)(void *ctx, const struct rpt_loss *l);
-	/* Damage a file's reader skipped (type TDF_EV_CORRUPT or TDF_EV_TRUNCATED). Optional. */
-	int (*problem)(void *ctx, const struct rpt_file *f, uint32_t type,
-		       const struct tdf_problem *p);
-	/* End of all input: aggregate views print here. Optional. */
-	int (*finish)(void *ctx);
-	/* Free ctx. Optional. */
-	void (*close)(void *ctx);
-};
-
-/* Every op returns 0 or -errno (-EIO when the output failed); a non-zero return stops the run. */
-struct rpt_sink {
-	const struct rpt_sink_ops *ops;
-	void *ctx;
-};
-
-/* Calls ops->close if set; NULL is a no-op. The views and the export embed s in their ctx,
- * so for them this frees s too. */
-void rpt_sink_close(struct rpt_sink *s);
+struct rpt_sink; /* the interface every view implements: report/views.h */
 
 /* ---- the run: read, merge, filter, deliver (report/run.c) ---- */
 
@@ -217,9 +167,17 @@ struct rpt_view_opts {
 /* ---- text helpers (report/text.c) ---- */
 
 /*
+ * What a view returns after writing to out: 0, or -errno of the write that failed (-EIO when
+ * it is no longer known: stdio keeps no errno of its own, so rpt_run() clears errno before
+ * every sink op and a failed write leaves its errno there). With flush, the buffer is
+ * pushed out first (a live view after each event, any view at the end).
+ */
+int rpt_out_status(FILE *out, bool flush);
+
+/*
  * Write at most maxlen bytes of s (stops at NUL) with control characters, backslash, DEL
  * and invalid UTF-8 escaped as \\ and \xNN; valid multi-byte UTF-8 passes through.
- * Returns 0 or -EIO.
+ * Returns 0, -ENOMEM or the failed write's -errno.
  */
 int rpt_fput_text(FILE *out, const char *s, size_t maxlen);
 

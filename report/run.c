@@ -6,6 +6,7 @@
 
 #include "file.h"
 #include "filter.h"
+#include "views.h"
 
 struct src {
 	struct rpt_file *f;
@@ -42,6 +43,7 @@ static int pull(struct src *s, struct rpt_sink *sink, const struct rpt_run_opts 
 			if (o && o->on_problem)
 				o->on_problem(o->arg, s->f, s->ev.type, &s->ev.problem);
 			if (sink->ops->problem) {
+				errno = 0; /* see rpt_out_status() */
 				rc =
 				    sink->ops->problem(sink->ctx, s->f, s->ev.type, &s->ev.problem);
 				if (rc)
@@ -108,6 +110,7 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 	if (filter)
 		rpt_filter_begin((struct rpt_filter *)filter, b.start_real_ns);
 	if (sink->ops->begin) {
+		errno = 0;
 		rc = sink->ops->begin(sink->ctx, &b);
 		if (rc)
 			goto out;
@@ -128,6 +131,7 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 			break;
 		if (best->ev.type == TDF_REC_DROP) {
 			if (rpt_filter_drop(filter, &best->ev.drop)) {
+				errno = 0;
 				rc = sink->ops->drop(sink->ctx, &best->ev.drop);
 				if (rc)
 					goto out;
@@ -136,6 +140,7 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 			}
 		} else if (best->ev.type == TDF_REC_LOSS) {
 			if (rpt_filter_loss(filter, &best->ev.loss) && sink->ops->loss) {
+				errno = 0;
 				rc = sink->ops->loss(sink->ctx, &best->ev.loss);
 				if (rc)
 					goto out;
@@ -145,6 +150,7 @@ int rpt_run(struct rpt_file *const *files, size_t n, struct rpt_sink *sink,
 		if (rc)
 			goto out;
 	}
+	errno = 0;
 	if (sink->ops->finish)
 		rc = sink->ops->finish(sink->ctx);
 out:

@@ -1,68 +1,41 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* strmap: an open-addressing hash map from strings to counts. */
+/* strmap: string keys to counts, entries dense in an array and found through report/htab. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "strmap.h"
-
-/* Eight bytes at a time: summary keys are long (whole stacks), so this is on the hot path. */
-static uint64_t hash_str(const char *s)
-{
-	size_t n = strlen(s), i;
-	uint64_t h = 1469598103934665603ull ^ n, w;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, s + i, n - i);
-	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ull;
-	h ^= h >> 32;
-	return h;
-}
-
-static struct strmap_ent *slot(struct strmap_ent *tab, size_t cap, const char *key)
-{
-	size_t mask = cap - 1, i;
-
-	for (i = hash_str(key) & mask; tab[i].key && strcmp(tab[i].key, key) != 0;
-	     i = (i + 1) & mask)
-		;
-	return &tab[i];
-}
 
 int strmap_add(struct strmap *m, const char *key, uint64_t count)
 {
+	size_t n = strlen(key), pos, i;
+	uint64_t h = rpt_hash_mem(key, n);
 	struct strmap_ent *e;
-	size_t i;
+	int rc;
 
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		struct strmap_ent *tab = calloc(ncap, sizeof(*tab));
-
-		if (!tab)
-			return -ENOMEM;
-		for (i = 0; i < m->cap; i++)
-			if (m->slots[i].key)
-				*slot(tab, ncap, m->slots[i].key) = m->slots[i];
-		free(m->slots);
-		m->slots = tab;
-		m->cap = ncap;
+	for (i = rpt_htab_first(&m->index, h, &pos); i != RPT_HTAB_NONE;
+	     i = rpt_htab_next(&m->index, h, &pos)) {
+		if (strcmp(m->ents[i].key, key) == 0) {
+			m->ents[i].count += count;
+			return 0;
+		}
 	}
-	e = slot(m->slots, m->cap, key);
-	if (!e->key) {
-		e->key = strdup(key);
-		if (!e->key)
-			return -ENOMEM;
-		e->count = 0;
-		e->order = m->n++;
+	rc = rpt_grow((void **)&m->ents, &m->cap, m->n + 1, sizeof(*m->ents));
+	if (rc)
+		return rc;
+	e = &m->ents[m->n];
+	e->key = malloc(n + 1);
+	if (!e->key)
+		return -ENOMEM;
+	memcpy(e->key, key, n + 1);
+	e->count = count;
+	rc = rpt_htab_insert(&m->index, h, m->n);
+	if (rc) {
+		free(e->key);
+		return rc;
 	}
-	e->count += count;
+	m->n++;
 	return 0;
 }
 
@@ -78,19 +51,16 @@ static int cmp_ent(const void *a, const void *b)
 struct strmap_ent *strmap_sorted(const struct strmap *m, size_t *n)
 {
 	struct strmap_ent *v;
-	size_t i, k = 0;
 
 	*n = 0;
 	if (m->n == 0)
 		return NULL;
-	v = calloc(m->n, sizeof(*v));
+	v = malloc(m->n * sizeof(*v));
 	if (!v)
 		return NULL;
-	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].key)
-			v[k++] = m->slots[i];
-	qsort(v, k, sizeof(*v), cmp_ent);
-	*n = k;
+	memcpy(v, m->ents, m->n * sizeof(*v));
+	qsort(v, m->n, sizeof(*v), cmp_ent);
+	*n = m->n;
 	return v;
 }
 
@@ -98,9 +68,10 @@ void strmap_free(struct strmap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
-	free(m->slots);
-	m->slots = NULL;
-	m->cap = m->n = 0;
+	for (i = 0; i < m->n; i++)
+		free(m->ents[i].key);
+	free(m->ents);
+	rpt_htab_free(&m->index);
+	m->ents = NULL;
+	m->n = m->cap = 0;
 }

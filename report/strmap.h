@@ -6,15 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "htab.h"
+
 struct strmap_ent {
 	char *key; /* owned; may contain any byte but NUL */
 	uint64_t count;
-	uint64_t order; /* insertion number: ties in sorting keep first-seen order */
 };
 
 struct strmap {
-	struct strmap_ent *slots; /* open addressing; key NULL = empty */
-	size_t cap, n;
+	struct strmap_ent *ents; /* dense, in first-seen order */
+	size_t n, cap;
+	struct rpt_htab index;
 };
 
 /* Add count to key (created at 0). Returns 0 or -ENOMEM. */

@@ -124,7 +124,7 @@ static int fput_escaped(FILE *out, const char *s, size_t maxlen, bool json)
 		/* Nothing to escape: the string as it is. */
 		if ((json && fputc('"', out) == EOF) || (n && fwrite(s, 1, n, out) != n) ||
 		    (json && fputc('"', out) == EOF))
-			return -EIO;
+			return errno ? -errno : -EIO;
 		return 0;
 	}
 	size_t need = escape(small, sizeof(small), s, maxlen, json);
@@ -141,9 +141,23 @@ static int fput_escaped(FILE *out, const char *s, size_t maxlen, bool json)
 	}
 	if ((json && fputc('"', out) == EOF) || fputs(p, out) == EOF ||
 	    (json && fputc('"', out) == EOF))
-		rc = -EIO;
+		rc = errno ? -errno : -EIO;
 	free(big);
 	return rc;
+}
+
+int rpt_out_status(FILE *out, bool flush)
+{
+	int err = errno;
+
+	if (ferror(out))
+		return err ? -err : -EIO;
+	if (flush) {
+		errno = 0;
+		if (fflush(out) == EOF)
+			return errno ? -errno : -EIO;
+	}
+	return 0;
 }
 
 int rpt_fput_text(FILE *out, const char *s, size_t maxlen)

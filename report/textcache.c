@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+#include "htab.h"
 #include "textcache.h"
 
 struct tc_ent {
-	const void *file; /* NULL = empty slot */
+	const void *file;
 	uint64_t key;
 	uint64_t gen;
 	uint32_t kind;
@@ -16,15 +18,16 @@ struct tc_ent {
 };
 
 struct rpt_textcache {
-	struct tc_ent *tab;
-	size_t cap; /* power of two, 0 before the first insertion */
-	size_t count;
+	struct tc_ent *ents; /* dense */
+	size_t count, cap;
+	struct rpt_htab index;
 	size_t bytes;
 	size_t budget;
 };
 
-/* What one entry costs against the budget besides its text (slot share and allocator). */
-#define TC_ENT_COST (2 * sizeof(struct tc_ent) + 16)
+/* What one entry costs against the budget besides its text (its share of the array and the
+ * index, and the allocator's overhead). */
+#define TC_ENT_COST (sizeof(struct tc_ent) + 2 * sizeof(struct rpt_hslot) + 16)
 
 struct rpt_textcache *rpt_textcache_new(size_t budget)
 {
@@ -36,15 +39,15 @@ struct rpt_textcache *rpt_textcache_new(size_t budget)
 	return c;
 }
 
+/* Drop every entry (their text), keep the array and the index for what comes next. */
 static void tc_clear(struct rpt_textcache *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->cap; i++)
-		free(c->tab[i].text);
-	free(c->tab);
-	c->tab = NULL;
-	c->cap = c->count = c->bytes = 0;
+	for (i = 0; i < c->count; i++)
+		free(c->ents[i].text);
+	c->count = c->bytes = 0;
+	rpt_htab_clear(&c->index);
 }
 
 void rpt_textcache_free(struct rpt_textcache *c)
@@ -52,30 +55,29 @@ void rpt_textcache_free(struct rpt_textcache *c)
 	if (!c)
 		return;
 	tc_clear(c);
+	free(c->ents);
+	rpt_htab_free(&c->index);
 	free(c);
 }
 
-static size_t tc_hash(const void *file, uint32_t kind, uint64_t key)
+static uint64_t tc_hash(const void *file, uint32_t kind, uint64_t key)
 {
-	uint64_t x = (uint64_t)(uintptr_t)file ^ ((uint64_t)kind << 59) ^ key;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return (size_t)x;
+	return rpt_hash_u64((uint64_t)(uintptr_t)file ^ ((uint64_t)kind << 59) ^ key);
 }
 
-static struct tc_ent *tc_slot(struct tc_ent *tab, size_t cap, const void *file, uint32_t kind,
-			      uint64_t key)
+static struct tc_ent *tc_find(const struct rpt_textcache *c, const void *file, uint32_t kind,
+			      uint64_t key, uint64_t h)
 {
-	size_t mask = cap - 1, i;
+	size_t pos, i;
 
-	for (i = tc_hash(file, kind, key) & mask; tab[i].file; i = (i + 1) & mask)
-		if (tab[i].file == file && tab[i].kind == kind && tab[i].key == key)
-			break;
-	return &tab[i];
+	for (i = rpt_htab_first(&c->index, h, &pos); i != RPT_HTAB_NONE;
+	     i = rpt_htab_next(&c->index, h, &pos)) {
+		struct tc_ent *e = &c->ents[i];
+
+		if (e->file == file && e->kind == kind && e->key == key)
+			return e;
+	}
+	return NULL;
 }
 
 const char *rpt_textcache_get(struct rpt_textcache *c, const void *file, uint32_t kind,
@@ -83,36 +85,29 @@ const char *rpt_textcache_get(struct rpt_textcache *c, const void *file, uint32_
 {
 	struct tc_ent *e;
 
-	if (!c || !c->cap || !file)
+	if (!c || !file)
 		return NULL;
-	e = tc_slot(c->tab, c->cap, file, kind, key);
-	if (!e->file || e->gen != gen)
+	e = tc_find(c, file, kind, key, tc_hash(file, kind, key));
+	if (!e || e->gen != gen)
 		return NULL;
 	*len = e->len;
 	return e->text;
 }
 
-static int tc_grow(struct rpt_textcache *c)
+static char *copy_text(const char *text, size_t len)
 {
-	size_t ncap = c->cap ? c->cap * 2 : 64, i;
-	struct tc_ent *tab = calloc(ncap, sizeof(*tab));
+	char *copy = malloc(len ? len : 1);
 
-	if (!tab)
-		return -ENOMEM;
-	for (i = 0; i < c->cap; i++)
-		if (c->tab[i].file)
-			*tc_slot(tab, ncap, c->tab[i].file, c->tab[i].kind, c->tab[i].key) =
-			    c->tab[i];
-	free(c->tab);
-	c->tab = tab;
-	c->cap = ncap;
-	return 0;
+	if (copy && len)
+		memcpy(copy, text, len);
+	return copy;
 }
 
 int rpt_textcache_put(struct rpt_textcache *c, const void *file, uint32_t kind, uint64_t key,
 		      uint64_t gen, const char *text, size_t len)
 {
 	size_t cost = len + TC_ENT_COST;
+	uint64_t h = tc_hash(file, kind, key);
 	struct tc_ent *e;
 	char *copy;
 	int rc;
@@ -121,45 +116,38 @@ int rpt_textcache_put(struct rpt_textcache *c, const void *file, uint32_t kind, 
 		return -EINVAL;
 	if (cost > c->budget || len > c->budget)
 		return -E2BIG;
-	if (c->cap) {
-		e = tc_slot(c->tab, c->cap, file, kind, key);
-		if (e->file) {
-			/* Same key, newer generation: replace the text in place. */
-			if (c->bytes - (e->len + TC_ENT_COST) + cost > c->budget) {
-				tc_clear(c);
-			} else {
-				copy = malloc(len ? len : 1);
-				if (!copy)
-					return -ENOMEM;
-				memcpy(copy, text, len);
-				free(e->text);
-				c->bytes = c->bytes - e->len + len;
-				e->text = copy;
-				e->len = len;
-				e->gen = gen;
-				return 0;
-			}
+	e = tc_find(c, file, kind, key, h);
+	if (e) {
+		/* Same key, newer generation: replace the text in place. */
+		if (c->bytes - (e->len + TC_ENT_COST) + cost <= c->budget) {
+			copy = copy_text(text, len);
+			if (!copy)
+				return -ENOMEM;
+			free(e->text);
+			c->bytes = c->bytes - e->len + len;
+			e->text = copy;
+			e->len = len;
+			e->gen = gen;
+			return 0;
 		}
+		tc_clear(c);
 	}
 	if (c->bytes + cost > c->budget)
 		tc_clear(c);
-	if ((c->count + 1) * 2 > c->cap) {
-		rc = tc_grow(c);
-		if (rc)
-			return rc;
-	}
-	copy = malloc(len ? len : 1);
+	rc = rpt_grow((void **)&c->ents, &c->cap, c->count + 1, sizeof(*c->ents));
+	if (rc)
+		return rc;
+	copy = copy_text(text, len);
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, text, len);
-	e = tc_slot(c->tab, c->cap, file, kind, key);
-	e->file = file;
-	e->kind = kind;
-	e->key = key;
-	e->gen = gen;
-	e->len = len;
-	e->text = copy;
-	c->count++;
+	rc = rpt_htab_insert(&c->index, h, c->count);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	e = &c->ents[c->count++];
+	*e = (struct tc_ent){
+	    .file = file, .key = key, .gen = gen, .kind = kind, .len = len, .text = copy};
 	c->bytes += cost;
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* views: the text sinks of the report (table, json, csv, summary, timeline, info). */
+/* views: the one interface every view implements (a sink fed by rpt_run) and the view table. */
 #ifndef TCPDROP_RPT_VIEWS_H
 #define TCPDROP_RPT_VIEWS_H
 
@@ -8,18 +8,54 @@
 #include "rpt.h"
 
 /*
- * Each open function returns a sink writing to out (never closed by the sink), or NULL with
- * errno set. rpt_sink_close() frees the sink and its state. The options are copied.
+ * A view is a struct rpt_sink: rpt_run() calls begin once, then drop and loss for every event
+ * that passed the filter and problem for damage the reader skipped, in wall-clock order, then
+ * finish; rpt_sink_close() frees it. Everything an op receives is valid only during the call.
+ * A view writes only to the FILE * it was opened with (never closing it), gets stack text from
+ * report/stacktext.h and escapes every string of the file (rpt_fput_text(), rpt_text_escape()).
+ *
+ * Adding a view: one file in report/views/ with a constructor of type rpt_view_open_fn, one
+ * row in rpt_views[] (report/views/views.c), and its option in report/opts.c.
  */
 
-/* The classic table: one line per drop, its stack below, marked lines for lost drops. */
-struct rpt_sink *rpt_table_open(FILE *out, const struct rpt_view_opts *o);
+/* What rpt_run() knows once every file's metadata was read (before the first event). */
+struct rpt_begin {
+	size_t nfiles;
+	struct rpt_file *const *files;
+	size_t nhosts; /* distinct hosts among the readable files */
+	/* The start: the earliest first clock anchor or first event (drops buffered before the
+	 * recorder's first anchor may precede it), over all files. */
+	uint64_t start_real_ns;
+};
 
-/* One JSON object per line. */
-struct rpt_sink *rpt_json_open(FILE *out, const struct rpt_view_opts *o);
+struct rpt_sink_ops {
+	/* Optional. Called once before any other op. */
+	int (*begin)(void *ctx, const struct rpt_begin *b);
+	int (*drop)(void *ctx, const struct rpt_drop *d);
+	int (*loss)(void *ctx, const struct rpt_loss *l);
+	/* Damage a file's reader skipped (type TDF_EV_CORRUPT or TDF_EV_TRUNCATED). Optional. */
+	int (*problem)(void *ctx, const struct rpt_file *f, uint32_t type,
+		       const struct tdf_problem *p);
+	/* End of all input: aggregate views print here, every view flushes. Optional. */
+	int (*finish)(void *ctx);
+	/* Free ctx. Optional. */
+	void (*close)(void *ctx);
+};
 
-/* A header row, then one row per drop (and per loss, type "lost"). */
-struct rpt_sink *rpt_csv_open(FILE *out, const struct rpt_view_opts *o);
+/*
+ * Every op returns 0 or -errno; a non-zero return stops the run. A failed write or flush is
+ * the write's own -errno (rpt_out_status()), never a blanket -EIO when the errno is known.
+ */
+struct rpt_sink {
+	const struct rpt_sink_ops *ops;
+	void *ctx;
+};
+
+/* Calls ops->close if set; NULL is a no-op. The views embed s in their ctx, so for them this
+ * frees s too. */
+void rpt_sink_close(struct rpt_sink *s);
+
+/* ---- what the views are told ---- */
 
 enum rpt_key {
 	RPT_KEY_REASON,
@@ -53,10 +89,6 @@ struct rpt_summary_opts {
 int rpt_summary_parse_keys(const char *list, struct rpt_summary_opts *so, const char **bad,
 			   size_t *badlen);
 
-/* Counts and shares per distinct key tuple, most first; printed at the end. */
-struct rpt_sink *rpt_summary_open(FILE *out, const struct rpt_view_opts *o,
-				  const struct rpt_summary_opts *so);
-
 struct rpt_timeline_opts {
 	uint64_t interval_ns; /* 0 = automatic (at most about 60 rows) */
 	bool by_reason;
@@ -65,11 +97,77 @@ struct rpt_timeline_opts {
 /* Parse "10s", "500ms", "2m", "1h", "1d" or plain seconds. Returns 0 or -EINVAL/-ERANGE. */
 int rpt_interval_parse(const char *s, uint64_t *ns);
 
-/* Drops per interval as a text chart, printed at the end. */
-struct rpt_sink *rpt_timeline_open(FILE *out, const struct rpt_view_opts *o,
-				   const struct rpt_timeline_opts *to);
+/* Everything a view may be configured with; each view reads its part. */
+struct rpt_view_cfg {
+	struct rpt_view_opts o;		   /* time style, --no-stack, flush per event */
+	struct rpt_summary_opts summary;   /* --summary, --top */
+	struct rpt_timeline_opts timeline; /* --timeline, --timeline-by-reason */
+};
+
+/*
+ * A view's constructor: a sink writing to out (never closed by the sink), cfg copied (NULL:
+ * all defaults). Returns NULL with errno set.
+ */
+typedef struct rpt_sink *rpt_view_open_fn(FILE *out, const struct rpt_view_cfg *cfg);
+
+/* The classic table: one line per drop, its stack below, marked lines for lost drops. */
+rpt_view_open_fn rpt_table_open;
+
+/* One JSON object per line. */
+rpt_view_open_fn rpt_json_open;
+
+/* A header row, then one row per drop (and per loss, type "lost"). */
+rpt_view_open_fn rpt_csv_open;
+
+/* Counts and shares per distinct key tuple (cfg->summary), most first; printed at the end. */
+rpt_view_open_fn rpt_summary_open;
+
+/* Drops per interval as a text chart (cfg->timeline), printed at the end. */
+rpt_view_open_fn rpt_timeline_open;
 
 /* What the files are: metadata, time span, drops per reason, losses and damage. */
-struct rpt_sink *rpt_info_open(FILE *out, const struct rpt_view_opts *o);
+rpt_view_open_fn rpt_info_open;
+
+/*
+ * One pcapng section, one packet per drop. Of cfg->o only no_stack (no stack frames in the
+ * packet comments) and flush (fflush after every packet, for `| wireshark -k -i -`) apply:
+ * timestamps are always nanoseconds since the epoch.
+ *
+ * What lands where (Wireshark 4.0 shows all of it):
+ *   SHB   shb_os = the recording kernel's release and version, shb_hardware = its arch,
+ *         shb_userappl = "tcpdrop-report <version>", a comment with the host name(s), the
+ *         recording's start (and end, when the files were closed cleanly) and how to read it.
+ *   IDB   one per (host, netns, ifindex), created when first seen: if_name = the interface
+ *         name, if_description = netns, ifindex (and host), if_tsresol = 9. All share one
+ *         link type and snaplen: the largest snaplen the files' metadata declares.
+ *   EPB   one per drop: wall-clock ns, captured bytes from the IP header, original length =
+ *         skb->len, opt_comment "TCP drop: <REASON>" then state, flags, flow, pid/comm, CPU,
+ *         location, interface and the stack without the tracing machinery's own frames;
+ *         epb_flags direction when known, epb_packetid = the drop's sequence number,
+ *         epb_dropcount = ring-buffer losses since the previous exported drop of that file.
+ *   ISB   at the end, one per interface: isb_starttime/isb_endtime = the recording's span,
+ *         isb_osdrop = the losses charged to it.
+ * A lost drop was never seen, so its interface is unknown: each loss is charged to the next
+ * drop the same file exports (or, after the last one, to that file's last interface). The
+ * per-interface numbers are therefore approximate; their sum is exact.
+ *
+ * The link type is PCAPNG_LINKTYPE_DLT_RAW (12), not 101: see report/pcapng_write.h for the
+ * libpcap behaviour that makes files with several LINKTYPE_RAW interfaces unreadable there.
+ */
+rpt_view_open_fn rpt_pcapng_open;
+
+/* ---- the view table ---- */
+
+struct rpt_view {
+	const char *name;   /* "table", "json", ... */
+	const char *option; /* the option that selects it, as usage errors name it */
+	rpt_view_open_fn *open;
+};
+
+/* Every view, the default (table) first; ends with a row whose name is NULL. */
+extern const struct rpt_view rpt_views[];
+
+/* The view called name, or NULL. */
+const struct rpt_view *rpt_view_find(const char *name);
 
 #endif /* TCPDROP_RPT_VIEWS_H */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../report/export.h"
+#include "../../report/views.h"
 #include "../lib/tdftest.h"
 #include "pcapng_util.h"
 
@@ -185,10 +185,13 @@ static void export_to(const char *path, struct trace *const *tr, size_t ntr,
 		      const struct rpt_view_opts *o)
 {
 	FILE *f = fopen(path, "wb");
+	struct rpt_view_cfg cfg = {0};
 	struct rpt_sink *sink;
 
 	assert_non_null(f);
-	sink = rpt_export_open(f, o);
+	if (o)
+		cfg.o = *o;
+	sink = rpt_pcapng_open(f, &cfg);
 	assert_non_null(sink);
 	run_sink(tr, ntr, sink);
 	rpt_sink_close(sink);
@@ -636,7 +639,7 @@ static void test_write_error(void **state)
 	make_trace(&tr, true, false);
 	file = rpt_file_open_mem(tr.buf, tr.len, "mem");
 	assert_non_null(file);
-	sink = rpt_export_open(f, NULL);
+	sink = rpt_pcapng_open(f, NULL);
 	assert_non_null(sink);
 	rc = rpt_run(&file, 1, sink, NULL);
 	assert_int_equal(rc, -ENOSPC);
@@ -665,7 +668,7 @@ static void test_streamed_output(void **state)
 	snprintf(cmd, sizeof(cmd), "cat > '%s'", t.path);
 	p = popen(cmd, "w");
 	assert_non_null(p);
-	sink = rpt_export_open(p, NULL);
+	sink = rpt_pcapng_open(p, NULL);
 	assert_non_null(sink);
 	run_sink(trs, 1, sink);
 	rpt_sink_close(sink);

@@ -13,6 +13,7 @@
 
 #include "../../report/file.h"
 #include "../../report/rpt.h"
+#include "../../report/stacktext.h"
 #include "../lib/rptsample.h"
 #include "../lib/tdftest.h"
 

@@ -14,6 +14,7 @@
 
 #include "../../report/filter.h"
 #include "../../report/rpt.h"
+#include "../../report/views.h"
 #include "../lib/rptsample.h"
 
 static uint8_t *alpha;

@@ -16,7 +16,6 @@
 
 #include <cmocka.h>
 
-#include "../../report/export.h"
 #include "../../report/rpt.h"
 #include "../../report/views.h"
 #include "../lib/tdftest.h"
@@ -372,25 +371,25 @@ static void report_view(const uint8_t *buf, size_t len, int view, bool bad_file)
 	assert_non_null(m);
 	switch (view) {
 	case V_TABLE:
-		sink = rpt_table_open(m, &vo);
+		sink = rpt_table_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	case V_JSON:
-		sink = rpt_json_open(m, &vo);
+		sink = rpt_json_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	case V_CSV:
-		sink = rpt_csv_open(m, &vo);
+		sink = rpt_csv_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	case V_SUMMARY:
-		sink = rpt_summary_open(m, &vo, &so);
+		sink = rpt_summary_open(m, &(struct rpt_view_cfg){.o = vo, .summary = so});
 		break;
 	case V_TIMELINE:
-		sink = rpt_timeline_open(m, &vo, &to);
+		sink = rpt_timeline_open(m, &(struct rpt_view_cfg){.o = vo, .timeline = to});
 		break;
 	case V_INFO:
-		sink = rpt_info_open(m, &vo);
+		sink = rpt_info_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	case V_PCAPNG:
-		sink = rpt_export_open(m, &vo);
+		sink = rpt_pcapng_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	}
 	assert_non_null(sink);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../report/pcapng.h"
+#include "../../report/pcapng_write.h"
 #include "pcapng_util.h"
 
 /* ---- a sample file: 2 interfaces, IPv4 and IPv6, odd lengths, truncation, options ---- */

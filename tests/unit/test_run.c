@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "../../report/rpt.h"
+#include "../../report/views.h"
 #include "../lib/rptsample.h"
 
 #define EV_MAX 64

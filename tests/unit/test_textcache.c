@@ -158,9 +158,9 @@ static char *render(const uint8_t *buf, size_t len, int view)
 	assert_non_null(f);
 	m = open_memstream(&out, &out_len);
 	assert_non_null(m);
-	sink = view == 0   ? rpt_table_open(m, &o)
-	       : view == 1 ? rpt_json_open(m, &o)
-			   : rpt_summary_open(m, &o, &so);
+	sink = view == 0   ? rpt_table_open(m, &(struct rpt_view_cfg){.o = o})
+	       : view == 1 ? rpt_json_open(m, &(struct rpt_view_cfg){.o = o})
+			   : rpt_summary_open(m, &(struct rpt_view_cfg){.o = o, .summary = so});
 	assert_non_null(sink);
 	assert_int_equal(rpt_run(&f, 1, sink, NULL), 0);
 	rpt_sink_close(sink);

@@ -122,13 +122,13 @@ static void render(const struct gcase *g, char **out, size_t *out_len)
 	}
 	switch (g->view) {
 	case V_TABLE:
-		sink = rpt_table_open(m, &g->vo);
+		sink = rpt_table_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	case V_JSON:
-		sink = rpt_json_open(m, &g->vo);
+		sink = rpt_json_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	case V_CSV:
-		sink = rpt_csv_open(m, &g->vo);
+		sink = rpt_csv_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	case V_SUMMARY: {
 		const char *bad;
@@ -136,14 +136,14 @@ static void render(const struct gcase *g, char **out, size_t *out_len)
 
 		assert_int_equal(rpt_summary_parse_keys(g->summary_keys, &so, &bad, &badlen), 0);
 		so.top = g->top;
-		sink = rpt_summary_open(m, &g->vo, &so);
+		sink = rpt_summary_open(m, &(struct rpt_view_cfg){.o = g->vo, .summary = so});
 		break;
 	}
 	case V_TIMELINE:
-		sink = rpt_timeline_open(m, &g->vo, &g->to);
+		sink = rpt_timeline_open(m, &(struct rpt_view_cfg){.o = g->vo, .timeline = g->to});
 		break;
 	case V_INFO:
-		sink = rpt_info_open(m, &g->vo);
+		sink = rpt_info_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	}
 	assert_non_null(sink);
@@ -339,26 +339,27 @@ static void test_hostile_strings_all_views(void **state)
 		assert_non_null(m);
 		switch ((enum view)v) {
 		case V_TABLE:
-			sink = rpt_table_open(m, &vo);
+			sink = rpt_table_open(m, &(struct rpt_view_cfg){.o = vo});
 			break;
 		case V_JSON:
-			sink = rpt_json_open(m, &vo);
+			sink = rpt_json_open(m, &(struct rpt_view_cfg){.o = vo});
 			break;
 		case V_CSV:
-			sink = rpt_csv_open(m, &vo);
+			sink = rpt_csv_open(m, &(struct rpt_view_cfg){.o = vo});
 			break;
 		case V_SUMMARY:
 			assert_int_equal(rpt_summary_parse_keys("reason,state,comm,ifname,location,"
 								"stack,host,flow",
 								&so, &bad, &badlen),
 					 0);
-			sink = rpt_summary_open(m, &vo, &so);
+			sink = rpt_summary_open(m, &(struct rpt_view_cfg){.o = vo, .summary = so});
 			break;
 		case V_TIMELINE:
-			sink = rpt_timeline_open(m, &vo, &to);
+			sink =
+			    rpt_timeline_open(m, &(struct rpt_view_cfg){.o = vo, .timeline = to});
 			break;
 		case V_INFO:
-			sink = rpt_info_open(m, &vo);
+			sink = rpt_info_open(m, &(struct rpt_view_cfg){.o = vo});
 			break;
 		}
 		assert_non_null(sink);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strmap.h"
-#include "views.h"
+#include "../strmap.h"
+#include "../views.h"
 
 #define NS_PER_SEC     UINT64_C(1000000000)
 #define BAR_WIDTH      50 /* characters of the longest bar */
@@ -206,12 +206,10 @@ static int timeline_finish(void *ctx)
 			rc = -ENOMEM;
 			goto out;
 		}
-		for (i = 0; i < t->cells.cap; i++) {
-			const struct strmap_ent *e = &t->cells.slots[i];
+		for (i = 0; i < t->cells.n; i++) {
+			const struct strmap_ent *e = &t->cells.ents[i];
 			const char *r;
 
-			if (!e->key)
-				continue;
 			r = strchr(e->key, '\x1f');
 			if (!r)
 				continue;
@@ -279,7 +277,7 @@ static int timeline_finish(void *ctx)
 	}
 	if (t->lost)
 		fprintf(out, "%" PRIu64 " drops lost (ring buffer full), not charted\n", t->lost);
-	rc = fflush(out) == EOF || ferror(out) ? -EIO : 0;
+	rc = rpt_out_status(out, true);
 out:
 	free(cells);
 	free(rows);
@@ -306,17 +304,18 @@ static const struct rpt_sink_ops timeline_ops = {
     .close = timeline_close,
 };
 
-struct rpt_sink *rpt_timeline_open(FILE *out, const struct rpt_view_opts *o,
-				   const struct rpt_timeline_opts *to)
+struct rpt_sink *rpt_timeline_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct timeline *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->out = out;
-	t->o = *o;
-	t->to = *to;
-	t->base_ns = to->interval_ns ? to->interval_ns : NS_PER_SEC;
+	if (cfg) {
+		t->o = cfg->o;
+		t->to = cfg->timeline;
+	}
+	t->base_ns = t->to.interval_ns ? t->to.interval_ns : NS_PER_SEC;
 	t->sink.ops = &timeline_ops;
 	t->sink.ctx = t;
 	return &t->sink;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* export: turns resolved drops into pcapng blocks (interfaces on first sight, stats at the end). */
-#include "export.h"
+/* pcapng: the view that turns drops into pcapng packets with the reason in each comment. */
+#include "../views.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pcapng.h"
+#include "../pcapng_write.h"
+#include "../stacktext.h"
 
 /*
  * A packet comment is at most 64 KiB (16-bit option length). A full stack of TDF_STACK_MAX
@@ -19,12 +20,15 @@
 #define COMMENT_CAP 16384u
 /* Room kept for that last line. */
 #define COMMENT_TAIL 64u
-/* One escaped symbol, module and offset; names are <= TDF_NAME_MAX bytes, x4 when escaped. */
+/* One escaped name of <= TDF_NAME_MAX bytes (x4 when escaped), with room to spare. */
 #define LINE_MAX_LEN 2304u
 /* SHB strings built from several files' metadata. */
 #define SHB_STR_CAP 4096u
 /* rpt_fmt_iso_utc()'s width for years 1970-9999, until the real end is known. */
 #define END_PLACEHOLDER "YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ"
+
+static const struct rpt_frame_style comment_frames = {
+    .before = "  ", .between = "\n", .after = "\n"};
 
 struct iface {
 	char *host;
@@ -66,7 +70,8 @@ struct exporter {
 	off_t base;	       /* output offset of the SHB */
 	size_t end_in_comment; /* offset of the placeholder in the SHB comment, 0 = none */
 
-	char *text; /* the comment being built */
+	struct rpt_stacktext *frames; /* a frame per line, indented by two spaces */
+	char *text;		      /* the comment being built */
 	size_t text_len;
 	bool text_full;
 };
@@ -433,19 +438,57 @@ static int ensure_section(struct exporter *x)
 	return write_section(x);
 }
 
-static void put_frame(struct exporter *x, const struct rpt_file *f, struct tdf_kaddr a)
+/* Append n bytes as one line, with text_line()'s rule for what fits. */
+static bool text_mem(struct exporter *x, const char *s, size_t n)
 {
-	char sym[LINE_MAX_LEN / 2], line[LINE_MAX_LEN];
+	size_t room = COMMENT_CAP - COMMENT_TAIL - x->text_len;
 
-	rpt_file_symbolize(f, a, sym, sizeof(sym));
-	text_line(x, "  %s", esc(line, sizeof(line), sym, sizeof(sym)));
+	if (x->text_full)
+		return false;
+	if (n + 1 >= room) {
+		x->text[x->text_len] = '\0';
+		x->text_full = true;
+		return false;
+	}
+	memcpy(x->text + x->text_len, s, n);
+	x->text_len += n;
+	x->text[x->text_len++] = '\n';
+	x->text[x->text_len] = '\0';
+	return true;
 }
 
-static void build_comment(struct exporter *x, const struct rpt_drop *rd)
+/* The stack's lines (from the stack-text service) while they fit; the frames it has. */
+static int put_stack(struct exporter *x, const struct rpt_drop *rd, uint32_t *frames,
+		     uint32_t *shown)
+{
+	const char *text, *p, *nl;
+	size_t len;
+
+	*frames = *shown = 0;
+	text = rpt_stacktext_stack(x->frames, rd->file, rd->stack, &len);
+	if (!text)
+		return -errno;
+	for (p = text; p < text + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (!nl)
+			break; /* cannot happen: every frame line ends in a newline */
+		if (*frames == 0)
+			text_line(x, "stack:");
+		if (text_mem(x, p, (size_t)(nl - p)))
+			(*shown)++;
+		(*frames)++;
+	}
+	return 0;
+}
+
+static int build_comment(struct exporter *x, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
-	char a[LINE_MAX_LEN], b[LINE_MAX_LEN], src[64], dst[64], flags[40];
-	uint32_t i, skip = 0, shown = 0, frames = 0;
+	char a[LINE_MAX_LEN], src[64], dst[64], flags[40];
+	uint32_t shown = 0, frames = 0;
+	const char *text;
+	size_t len;
+	int rc;
 
 	text_reset(x);
 	text_line(x, "TCP drop: %s", esc(a, sizeof(a), rd->reason, TDF_NAME_MAX));
@@ -465,8 +508,10 @@ static void build_comment(struct exporter *x, const struct rpt_drop *rd)
 		  "often unrelated)",
 		  d->pid, esc(a, sizeof(a), d->comm, TDF_COMM_LEN), d->cpu);
 	if (d->location.mod != TDF_MOD_UNKNOWN) {
-		rpt_file_symbolize(rd->file, d->location, b, sizeof(b) / 2);
-		text_line(x, "location: %s", esc(a, sizeof(a), b, sizeof(b) / 2));
+		text = rpt_stacktext_addr(x->frames, rd->file, d->location, &len);
+		if (!text)
+			return -errno;
+		text_line(x, "location: %.*s", (int)len, text);
 	} else {
 		text_line(x, "location: ?");
 	}
@@ -479,19 +524,11 @@ static void build_comment(struct exporter *x, const struct rpt_drop *rd)
 	text_line(x, "skb len: %" PRIu32, d->len);
 	if (x->multi_host)
 		text_line(x, "host: %s", esc(a, sizeof(a), rd->host, TDF_NAME_MAX));
-	if (x->o.no_stack || !rd->stack)
-		goto tail;
-	skip = rpt_stack_skip(rd->file, rd->stack);
-	frames = rd->stack->depth > skip ? rd->stack->depth - skip : 0;
-	if (!frames)
-		goto tail;
-	text_line(x, "stack:");
-	for (i = skip; i < rd->stack->depth && !x->text_full; i++) {
-		put_frame(x, rd->file, rd->stack->frames[i]);
-		if (!x->text_full)
-			shown++;
+	if (!x->o.no_stack && rd->stack) {
+		rc = put_stack(x, rd, &frames, &shown);
+		if (rc)
+			return rc;
 	}
-tail:
 	if (shown < frames) {
 		/* COMMENT_TAIL was kept free for this */
 		x->text_full = false;
@@ -499,6 +536,7 @@ tail:
 						"  (%" PRIu32 " more frames)\n", frames - shown);
 	}
 	text_end(x);
+	return 0;
 }
 
 /*
@@ -544,7 +582,9 @@ static int export_drop(void *ctx, const struct rpt_drop *rd)
 		if (err)
 			return err;
 	}
-	build_comment(x, rd);
+	err = build_comment(x, rd);
+	if (err)
+		return err;
 
 	p.if_id = f->if_id;
 	p.ts_ns = rd->real_ns;
@@ -680,6 +720,7 @@ static void export_close(void *ctx)
 	free(x->slots);
 	free(x->fs);
 	free(x->text);
+	rpt_stacktext_free(x->frames);
 	free(x);
 }
 
@@ -691,7 +732,7 @@ static const struct rpt_sink_ops export_ops = {
     .close = export_close,
 };
 
-struct rpt_sink *rpt_export_open(FILE *out, const struct rpt_view_opts *o)
+struct rpt_sink *rpt_pcapng_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct exporter *x;
 
@@ -703,14 +744,18 @@ struct rpt_sink *rpt_export_open(FILE *out, const struct rpt_view_opts *o)
 	if (!x)
 		return NULL;
 	x->text = malloc(COMMENT_CAP);
-	if (!x->text) {
+	x->frames = rpt_stacktext_new(&comment_frames);
+	if (!x->text || !x->frames) {
+		free(x->text);
+		rpt_stacktext_free(x->frames);
 		free(x);
+		errno = ENOMEM;
 		return NULL;
 	}
 	x->text[0] = '\0';
 	x->out = out;
-	if (o)
-		x->o = *o;
+	if (cfg)
+		x->o = cfg->o;
 	x->sink.ops = &export_ops;
 	x->sink.ctx = x;
 	return &x->sink;

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lbuf.h"
-#include "textcache.h"
-#include "views.h"
+#include "../lbuf.h"
+#include "../stacktext.h"
+#include "../views.h"
 
-/* Rendered stacks a table keeps: far more than a real recording's distinct stacks need. */
-#define TABLE_CACHE_BUDGET (8u << 20)
+/* A frame per line below its drop, indented by a tab. */
+static const struct rpt_frame_style table_frames = {.before = "\t", .between = "\n", .after = "\n"};
 
 struct table {
 	struct rpt_sink sink;
@@ -19,7 +19,7 @@ struct table {
 	uint64_t start_ns;
 	bool host_col;
 	int time_w;
-	struct rpt_textcache *cache; /* NULL: render every stack (out of memory at open) */
+	struct rpt_stacktext *frames;
 	/* The clock column of the last drop: HH:MM:SS only changes once a second. */
 	bool have_clock;
 	uint64_t clock_secs;
@@ -51,7 +51,7 @@ static int table_begin(void *ctx, const struct rpt_begin *b)
 		fprintf(t->out, "%-16s ", "HOST");
 	fprintf(t->out, "%-7s %-16s %-22s %-22s %-12s %-11s %s\n", "PID", "COMM", "SADDR:SPORT",
 		"DADDR:DPORT", "STATE", "FLAGS", "REASON");
-	return ferror(t->out) ? -EIO : 0;
+	return rpt_out_status(t->out, false);
 }
 
 /* An escaped string padded to width w (escaping may make it longer: then no padding). */
@@ -82,75 +82,28 @@ static void lbuf_padded(struct rpt_lbuf *b, const char *s, size_t maxlen, int w)
 	rpt_lbuf_pad(b, (long)w - (long)n);
 }
 
-static void put_frame(FILE *out, const struct rpt_file *f, struct tdf_kaddr a)
-{
-	char buf[600];
-
-	rpt_file_symbolize(f, a, buf, sizeof(buf));
-	fputc('\t', out);
-	rpt_fput_text(out, buf, sizeof(buf));
-	fputc('\n', out);
-}
-
 /* The lines below a drop: its stack, or its drop site when no stack was recorded. */
-static void render_frames(FILE *out, const struct rpt_drop *rd)
-{
-	const struct tdf_drop *d = rd->d;
-	uint32_t i;
-
-	if (rd->stack) {
-		for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++)
-			put_frame(out, rd->file, rd->stack->frames[i]);
-	} else if (d->location.mod != TDF_MOD_UNKNOWN) {
-		put_frame(out, rd->file, d->location);
-	}
-}
-
-/* Write the frames of rd, rendered once per (file, stack or site) and then copied. */
 static int put_frames(struct table *t, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
-	uint64_t gen, key;
-	uint32_t kind;
 	const char *text;
-	char *mem = NULL;
-	size_t len = 0;
-	FILE *m;
+	size_t len;
 
-	if (!rd->stack && d->location.mod == TDF_MOD_UNKNOWN)
-		return 0;
-	if (!t->cache) {
-		render_frames(t->out, rd);
-		return 0;
-	}
-	gen = rpt_file_symgen(rd->file);
 	if (rd->stack) {
-		kind = RPT_TC_STACK;
-		key = rd->stack->id;
-	} else {
-		kind = RPT_TC_ADDR;
-		key = (uint64_t)d->location.mod << 32 | d->location.off;
+		text = rpt_stacktext_stack(t->frames, rd->file, rd->stack, &len);
+		if (!text)
+			return -errno;
+		return len && fwrite(text, 1, len, t->out) != len ? rpt_out_status(t->out, false)
+								  : 0;
 	}
-	text = rpt_textcache_get(t->cache, rd->file, kind, key, gen, &len);
-	if (text)
-		return len && fwrite(text, 1, len, t->out) != len ? -EIO : 0;
-	m = open_memstream(&mem, &len);
-	if (!m) {
-		render_frames(t->out, rd);
+	if (d->location.mod == TDF_MOD_UNKNOWN)
 		return 0;
-	}
-	render_frames(m, rd);
-	if (fclose(m) == EOF || !mem) {
-		free(mem);
-		render_frames(t->out, rd);
-		return 0;
-	}
-	rpt_textcache_put(t->cache, rd->file, kind, key, gen, mem, len);
-	if (len && fwrite(mem, 1, len, t->out) != len) {
-		free(mem);
-		return -EIO;
-	}
-	free(mem);
+	text = rpt_stacktext_addr(t->frames, rd->file, d->location, &len);
+	if (!text)
+		return -errno;
+	fputc('\t', t->out);
+	fwrite(text, 1, len, t->out);
+	fputc('\n', t->out);
 	return 0;
 }
 
@@ -220,9 +173,7 @@ static int table_drop(void *ctx, const struct rpt_drop *rd)
 		if (rc)
 			return rc;
 	}
-	if (t->o.flush)
-		fflush(t->out);
-	return ferror(t->out) ? -EIO : 0;
+	return rpt_out_status(t->out, t->o.flush);
 }
 
 static int table_loss(void *ctx, const struct rpt_loss *l)
@@ -244,23 +195,21 @@ static int table_loss(void *ctx, const struct rpt_loss *l)
 	if (l->cpu != UINT32_MAX)
 		fprintf(t->out, ", cpu %" PRIu32, l->cpu);
 	fputs(") ***\n", t->out);
-	if (t->o.flush)
-		fflush(t->out);
-	return ferror(t->out) ? -EIO : 0;
+	return rpt_out_status(t->out, t->o.flush);
 }
 
 static int table_finish(void *ctx)
 {
 	struct table *t = ctx;
 
-	return fflush(t->out) == EOF ? -EIO : 0;
+	return rpt_out_status(t->out, true);
 }
 
 static void table_close(void *ctx)
 {
 	struct table *t = ctx;
 
-	rpt_textcache_free(t->cache);
+	rpt_stacktext_free(t->frames);
 	free(t);
 }
 
@@ -272,16 +221,21 @@ static const struct rpt_sink_ops table_ops = {
     .close = table_close,
 };
 
-struct rpt_sink *rpt_table_open(FILE *out, const struct rpt_view_opts *o)
+struct rpt_sink *rpt_table_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct table *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->out = out;
-	t->o = *o;
+	if (cfg)
+		t->o = cfg->o;
 	t->time_w = 8;
-	t->cache = rpt_textcache_new(TABLE_CACHE_BUDGET); /* optional: NULL renders each time */
+	t->frames = rpt_stacktext_new(&table_frames);
+	if (!t->frames) {
+		free(t);
+		return NULL;
+	}
 	t->sink.ops = &table_ops;
 	t->sink.ctx = t;
 	return &t->sink;

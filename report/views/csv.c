@@ -5,12 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "views.h"
+#include "../stacktext.h"
+#include "../views.h"
+
+/* A stack is one field, its frames separated by semicolons. */
+static const struct rpt_frame_style csv_frames = {.between = ";"};
 
 struct csv {
 	struct rpt_sink sink;
 	FILE *out;
 	struct rpt_view_opts o;
+	struct rpt_stacktext *frames;
 };
 
 /*
@@ -21,12 +26,29 @@ static const char header[] = "type,time,ts_ns,host,cpu,pid,tid,comm,family,saddr
 			     "dport,flags,seq,ack,win,state,reason,reason_code,location,netns,"
 			     "ifindex,ifname,len,caplen,stack,count\n";
 
-/* Escape untrusted text, then quote it if it holds a comma or a quote. */
+/* Escaped text as one field: quoted when it holds a comma or a quote. */
+static void put_quoted(FILE *out, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!memchr(s, ',', n) && !memchr(s, '"', n)) {
+		fwrite(s, 1, n, out);
+		return;
+	}
+	fputc('"', out);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			fputc('"', out);
+		fputc(s[i], out);
+	}
+	fputc('"', out);
+}
+
+/* Untrusted text as one field: escaped, then quoted if needed. */
 static void put_field(FILE *out, const char *s, size_t maxlen)
 {
 	char small[512], *buf = small;
 	size_t need = rpt_text_escape(small, sizeof(small), s, maxlen);
-	const char *p;
 
 	if (need >= sizeof(small)) {
 		buf = malloc(need + 1);
@@ -36,17 +58,7 @@ static void put_field(FILE *out, const char *s, size_t maxlen)
 		}
 		rpt_text_escape(buf, need + 1, s, maxlen);
 	}
-	if (!strpbrk(buf, ",\"")) {
-		fputs(buf, out);
-	} else {
-		fputc('"', out);
-		for (p = buf; *p; p++) {
-			if (*p == '"')
-				fputc('"', out);
-			fputc(*p, out);
-		}
-		fputc('"', out);
-	}
+	put_quoted(out, buf, need);
 	if (buf != small)
 		free(buf);
 }
@@ -57,7 +69,7 @@ static int csv_begin(void *ctx, const struct rpt_begin *b)
 
 	(void)b;
 	fputs(header, c->out);
-	return ferror(c->out) ? -EIO : 0;
+	return rpt_out_status(c->out, false);
 }
 
 static int csv_drop(void *ctx, const struct rpt_drop *rd)
@@ -65,11 +77,9 @@ static int csv_drop(void *ctx, const struct rpt_drop *rd)
 	struct csv *c = ctx;
 	const struct tdf_drop *d = rd->d;
 	FILE *out = c->out;
-	char buf[64], sym[600];
-	char *stack = NULL;
-	size_t stack_len = 0;
-	FILE *sf;
-	uint32_t i;
+	const char *text;
+	char buf[64];
+	size_t len;
 
 	fprintf(out, "drop,%s,%" PRIu64 ",", rpt_fmt_iso_utc(rd->real_ns, buf, sizeof(buf)),
 		rd->real_ns);
@@ -86,29 +96,21 @@ static int csv_drop(void *ctx, const struct rpt_drop *rd)
 	fputc(',', out);
 	put_field(out, rd->reason, TDF_NAME_MAX);
 	fprintf(out, ",%" PRIu32 ",", d->reason);
-	rpt_file_symbolize(rd->file, d->location, sym, sizeof(sym));
-	put_field(out, sym, sizeof(sym));
+	text = rpt_stacktext_addr(c->frames, rd->file, d->location, &len);
+	if (!text)
+		return -errno;
+	put_quoted(out, text, len);
 	fprintf(out, ",%" PRIu32 ",%" PRIu32 ",", d->netns, d->ifindex);
 	put_field(out, d->ifname, TDF_IFNAME_LEN);
 	fprintf(out, ",%" PRIu32 ",%u,", d->len, d->caplen);
 	if (!c->o.no_stack && rd->stack) {
-		sf = open_memstream(&stack, &stack_len);
-		if (!sf)
-			return -ENOMEM;
-		uint32_t skip = rpt_stack_skip(rd->file, rd->stack);
-
-		for (i = skip; i < rd->stack->depth; i++) {
-			rpt_file_symbolize(rd->file, rd->stack->frames[i], sym, sizeof(sym));
-			fprintf(sf, "%s%s", i > skip ? ";" : "", sym);
-		}
-		fclose(sf);
-		put_field(out, stack, stack_len + 1);
-		free(stack);
+		text = rpt_stacktext_stack(c->frames, rd->file, rd->stack, &len);
+		if (!text)
+			return -errno;
+		put_quoted(out, text, len);
 	}
 	fputs(",1\n", out);
-	if (c->o.flush)
-		fflush(out);
-	return ferror(out) ? -EIO : 0;
+	return rpt_out_status(out, c->o.flush);
 }
 
 static int csv_loss(void *ctx, const struct rpt_loss *l)
@@ -122,21 +124,22 @@ static int csv_loss(void *ctx, const struct rpt_loss *l)
 		l->from_real_ns);
 	put_field(c->out, l->host, TDF_NAME_MAX);
 	fprintf(c->out, ",,,,,,,,,,,,,,,,,,,,,,,,%" PRIu64 "\n", l->count);
-	if (c->o.flush)
-		fflush(c->out);
-	return ferror(c->out) ? -EIO : 0;
+	return rpt_out_status(c->out, c->o.flush);
 }
 
 static int csv_finish(void *ctx)
 {
 	struct csv *c = ctx;
 
-	return fflush(c->out) == EOF ? -EIO : 0;
+	return rpt_out_status(c->out, true);
 }
 
 static void csv_close(void *ctx)
 {
-	free(ctx);
+	struct csv *c = ctx;
+
+	rpt_stacktext_free(c->frames);
+	free(c);
 }
 
 static const struct rpt_sink_ops csv_ops = {
@@ -147,14 +150,20 @@ static const struct rpt_sink_ops csv_ops = {
     .close = csv_close,
 };
 
-struct rpt_sink *rpt_csv_open(FILE *out, const struct rpt_view_opts *o)
+struct rpt_sink *rpt_csv_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct csv *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
 	c->out = out;
-	c->o = *o;
+	if (cfg)
+		c->o = cfg->o;
+	c->frames = rpt_stacktext_new(&csv_frames);
+	if (!c->frames) {
+		free(c);
+		return NULL;
+	}
 	c->sink.ops = &csv_ops;
 	c->sink.ctx = c;
 	return &c->sink;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* pcapng: builds each block in memory (little-endian, 32-bit padded) and writes it whole. */
-#include "pcapng.h"
+/* pcapng_write: builds each block in memory (little-endian, 32-bit padded) and writes it whole. */
+#include "pcapng_write.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,18 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lbuf.h"
-#include "textcache.h"
-#include "views.h"
+#include "../lbuf.h"
+#include "../stacktext.h"
+#include "../views.h"
 
-/* Rendered stacks and drop sites a JSON view keeps. */
-#define JSON_CACHE_BUDGET (8u << 20)
+/* A stack is an array of strings: frames between the brackets, comma-separated. */
+static const struct rpt_frame_style json_frames = {.json = true, .between = ","};
 
 struct json {
 	struct rpt_sink sink;
 	FILE *out;
 	struct rpt_view_opts o;
-	struct rpt_textcache *cache; /* NULL: render every time (out of memory at open) */
+	struct rpt_stacktext *frames;
 	/* The ISO time of the last drop's second, its nanoseconds left to fill in. */
 	bool have_secs;
 	uint64_t secs;
@@ -31,14 +31,6 @@ static void put_key_str(FILE *out, const char *key, const char *val, size_t maxl
 {
 	fprintf(out, ",\"%s\":", key);
 	rpt_fput_json(out, val, maxlen);
-}
-
-static void put_frame(FILE *out, const struct rpt_file *f, struct tdf_kaddr a)
-{
-	char buf[600];
-
-	rpt_file_symbolize(f, a, buf, sizeof(buf));
-	rpt_fput_json(out, buf, sizeof(buf));
 }
 
 /* A JSON string with quotes into b, escaped in place. */
@@ -66,56 +58,6 @@ static void lbuf_key_u64(struct rpt_lbuf *b, const char *key, uint64_t v)
 {
 	rpt_lbuf_str(b, key);
 	rpt_lbuf_u64(b, v);
-}
-
-/* The stack's frames as JSON strings separated by commas (what goes between [ and ]). */
-static void render_stack(FILE *out, const struct rpt_drop *rd)
-{
-	uint32_t i;
-	bool first = true;
-
-	for (i = rpt_stack_skip(rd->file, rd->stack); i < rd->stack->depth; i++) {
-		if (!first)
-			fputc(',', out);
-		first = false;
-		put_frame(out, rd->file, rd->stack->frames[i]);
-	}
-}
-
-/*
- * The text of a stack (a != NULL: of one address as a JSON string), from the cache or
- * rendered now. Returns the text to write (*len bytes) and sets *mem when the caller must
- * free it; NULL when it could not be rendered apart (the caller renders to the output).
- */
-static const char *cached_text(struct json *j, const struct rpt_drop *rd, const struct tdf_kaddr *a,
-			       size_t *len, char **mem)
-{
-	uint64_t gen = rpt_file_symgen(rd->file), key;
-	uint32_t kind = a ? RPT_TC_ADDR : RPT_TC_STACK;
-	const char *text;
-	FILE *m;
-
-	*mem = NULL;
-	if (!j->cache)
-		return NULL;
-	key = a ? (uint64_t)a->mod << 32 | a->off : rd->stack->id;
-	text = rpt_textcache_get(j->cache, rd->file, kind, key, gen, len);
-	if (text)
-		return text;
-	m = open_memstream(mem, len);
-	if (!m)
-		return NULL;
-	if (a)
-		put_frame(m, rd->file, *a);
-	else
-		render_stack(m, rd);
-	if (fclose(m) == EOF || !*mem) {
-		free(*mem);
-		*mem = NULL;
-		return NULL;
-	}
-	rpt_textcache_put(j->cache, rd->file, kind, key, gen, *mem, *len);
-	return *mem;
 }
 
 /* The ISO time into the line: the cached second with the nanoseconds filled in. */
@@ -184,7 +126,7 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct json *j = ctx;
 	const struct tdf_drop *d = rd->d;
-	char line[16384], *mem;
+	char line[16384];
 	FILE *out = j->out;
 	struct rpt_lbuf b;
 	const char *text;
@@ -219,17 +161,10 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 	lbuf_key_str(&b, ",\"reason\":", rd->reason, TDF_NAME_MAX);
 	lbuf_key_u64(&b, ",\"reason_code\":", d->reason);
 	rpt_lbuf_str(&b, ",\"location\":");
-	text = cached_text(j, rd, &d->location, &len, &mem);
-	if (text) {
-		rpt_lbuf_mem(&b, text, len);
-		free(mem);
-	} else {
-		/* Nothing cached: the rest of the line goes through stdio. */
-		rc = rpt_lbuf_flush(&b, out);
-		if (rc)
-			return rc == -E2BIG ? -EOVERFLOW : rc;
-		put_frame(out, rd->file, d->location);
-	}
+	text = rpt_stacktext_addr(j->frames, rd->file, d->location, &len);
+	if (!text)
+		return -errno;
+	rpt_lbuf_mem(&b, text, len);
 	lbuf_key_u64(&b, ",\"netns\":", d->netns);
 	lbuf_key_u64(&b, ",\"ifindex\":", d->ifindex);
 	lbuf_key_str(&b, ",\"ifname\":", d->ifname, TDF_IFNAME_LEN);
@@ -237,35 +172,25 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 	lbuf_key_u64(&b, ",\"caplen\":", d->caplen);
 	rpt_lbuf_str(&b, ",\"stack\":[");
 	if (!j->o.no_stack && rd->stack) {
-		text = cached_text(j, rd, NULL, &len, &mem);
-		if (text && len + 3 <= b.cap - b.len) {
+		text = rpt_stacktext_stack(j->frames, rd->file, rd->stack, &len);
+		if (!text)
+			return -errno;
+		if (len + 3 <= b.cap - b.len) {
 			/* The usual case: the whole line, stack included, in one write. */
 			rpt_lbuf_mem(&b, text, len);
-			free(mem);
 		} else {
 			rc = rpt_lbuf_flush(&b, out);
-			if (rc) {
-				free(mem);
+			if (rc)
 				return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: bounded */
-			}
-			if (text) {
-				if (len && fwrite(text, 1, len, out) != len) {
-					free(mem);
-					return -EIO;
-				}
-				free(mem);
-			} else {
-				render_stack(out, rd);
-			}
+			if (fwrite(text, 1, len, out) != len)
+				return rpt_out_status(out, false);
 		}
 	}
 	rpt_lbuf_mem(&b, "]}\n", 3);
 	rc = rpt_lbuf_flush(&b, out);
 	if (rc)
 		return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: fields are bounded */
-	if (j->o.flush)
-		fflush(out);
-	return ferror(out) ? -EIO : 0;
+	return rpt_out_status(out, j->o.flush);
 }
 
 static int json_loss(void *ctx, const struct rpt_loss *l)
@@ -280,23 +205,21 @@ static int json_loss(void *ctx, const struct rpt_loss *l)
 		rpt_fmt_iso_utc(l->to_real_ns, to, sizeof(to)));
 	put_key_str(j->out, "host", l->host, TDF_NAME_MAX);
 	fputs("}\n", j->out);
-	if (j->o.flush)
-		fflush(j->out);
-	return ferror(j->out) ? -EIO : 0;
+	return rpt_out_status(j->out, j->o.flush);
 }
 
 static int json_finish(void *ctx)
 {
 	struct json *j = ctx;
 
-	return fflush(j->out) == EOF ? -EIO : 0;
+	return rpt_out_status(j->out, true);
 }
 
 static void json_close(void *ctx)
 {
 	struct json *j = ctx;
 
-	rpt_textcache_free(j->cache);
+	rpt_stacktext_free(j->frames);
 	free(j);
 }
 
@@ -307,15 +230,20 @@ static const struct rpt_sink_ops json_ops = {
     .close = json_close,
 };
 
-struct rpt_sink *rpt_json_open(FILE *out, const struct rpt_view_opts *o)
+struct rpt_sink *rpt_json_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct json *j = calloc(1, sizeof(*j));
 
 	if (!j)
 		return NULL;
 	j->out = out;
-	j->o = *o;
-	j->cache = rpt_textcache_new(JSON_CACHE_BUDGET); /* optional: NULL renders each time */
+	if (cfg)
+		j->o = cfg->o;
+	j->frames = rpt_stacktext_new(&json_frames);
+	if (!j->frames) {
+		free(j);
+		return NULL;
+	}
 	j->sink.ops = &json_ops;
 	j->sink.ctx = j;
 	return &j->sink;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcapng: a streaming writer of pcapng blocks (SHB, IDB, EPB, ISB) to a caller's FILE *. */
-#ifndef TCPDROP_PCAPNG_H
-#define TCPDROP_PCAPNG_H
+/* pcapng_write: a streaming writer of pcapng blocks (SHB, IDB, EPB, ISB) to a caller's FILE *. */
+#ifndef TCPDROP_PCAPNG_WRITE_H
+#define TCPDROP_PCAPNG_WRITE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -119,4 +119,4 @@ uint64_t pcapng_writer_section_comment_at(const struct pcapng_writer *w);
  */
 int pcapng_writer_close(struct pcapng_writer *w);
 
-#endif /* TCPDROP_PCAPNG_H */
+#endif /* TCPDROP_PCAPNG_WRITE_H */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strmap.h"
-#include "views.h"
+#include "../strmap.h"
+#include "../views.h"
 
 #define PROBLEMS_SHOWN 20 /* damage lines listed per file; the rest are counted */
 
@@ -196,7 +196,7 @@ static int info_finish(void *ctx)
 			fputc('\n', in->out);
 		put_file(in, &in->fi[i]);
 	}
-	return fflush(in->out) == EOF || ferror(in->out) ? -EIO : 0;
+	return rpt_out_status(in->out, true);
 }
 
 static void info_close(void *ctx)
@@ -222,14 +222,15 @@ static const struct rpt_sink_ops info_ops = {
     .close = info_close,
 };
 
-struct rpt_sink *rpt_info_open(FILE *out, const struct rpt_view_opts *o)
+struct rpt_sink *rpt_info_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct info *in = calloc(1, sizeof(*in));
 
 	if (!in)
 		return NULL;
 	in->out = out;
-	in->o = *o;
+	if (cfg)
+		in->o = cfg->o;
 	/* A file's span may cover days: the clock style alone would hide the date. */
 	if (in->o.time_fmt == RPT_TIME_CLOCK)
 		in->o.time_fmt = RPT_TIME_ISO;

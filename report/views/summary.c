@@ -6,16 +6,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "strmap.h"
-#include "textcache.h"
-#include "views.h"
-
-/* Rendered stacks and drop sites a summary keeps. */
-#define SUMMARY_CACHE_BUDGET (8u << 20)
+#include "../stacktext.h"
+#include "../strmap.h"
+#include "../views.h"
 
 /* Separators inside a stored tuple: escaped text never holds control characters. */
 #define SEP_PART  '\x1f'
 #define SEP_FRAME '\x1e'
+
+/* Frames inside a tuple, each cut where the 600-byte buffer of the first version cut it. */
+static const struct rpt_frame_style summary_frames = {.between = "\x1e", .frame_max = 599};
 
 static const char *const key_names[RPT_KEY_COUNT_] = {
     [RPT_KEY_REASON] = "reason", [RPT_KEY_LOCATION] = "location", [RPT_KEY_STACK] = "stack",
@@ -63,9 +63,7 @@ struct summary {
 	char *buf;
 	size_t buf_len;
 	FILE *mem;
-	struct rpt_textcache *cache; /* NULL: render every time (out of memory at open) */
-	char *tmp;		     /* a stack's text rendered on a cache miss */
-	size_t tmp_len;
+	struct rpt_stacktext *frames;
 };
 
 static void put_esc(FILE *m, const char *s, size_t maxlen)
@@ -76,80 +74,26 @@ static void put_esc(FILE *m, const char *s, size_t maxlen)
 	fputs(buf, m);
 }
 
-static void put_sym(FILE *m, const struct rpt_file *f, struct tdf_kaddr a)
+/* A stack (a == NULL) or one address, from the stack-text service. */
+static int put_frames(struct summary *s, FILE *m, const struct rpt_drop *rd,
+		      const struct tdf_kaddr *a)
 {
-	char buf[600];
-
-	rpt_file_symbolize(f, a, buf, sizeof(buf));
-	put_esc(m, buf, sizeof(buf));
-}
-
-static void put_stack(FILE *m, const struct rpt_drop *rd)
-{
-	uint32_t i, skip;
-
-	if (!rd->stack) {
-		fputs("(no stack)", m);
-		return;
-	}
-	skip = rpt_stack_skip(rd->file, rd->stack);
-	for (i = skip; i < rd->stack->depth; i++) {
-		if (i > skip)
-			fputc(SEP_FRAME, m);
-		put_sym(m, rd->file, rd->stack->frames[i]);
-	}
-}
-
-/* A stack (a == NULL) or one address through the cache: rendered once per file and key. */
-static void put_cached(struct summary *s, FILE *m, const struct rpt_drop *rd,
-		       const struct tdf_kaddr *a)
-{
-	uint64_t gen, key;
-	uint32_t kind = a ? RPT_TC_ADDR : RPT_TC_STACK;
 	const char *text;
 	size_t len;
-	FILE *t;
 
-	if (!s->cache || (!a && !rd->stack)) {
-		if (a)
-			put_sym(m, rd->file, *a);
-		else
-			put_stack(m, rd);
-		return;
+	if (!a && !rd->stack) {
+		fputs("(no stack)", m);
+		return 0;
 	}
-	gen = rpt_file_symgen(rd->file);
-	key = a ? (uint64_t)a->mod << 32 | a->off : rd->stack->id;
-	text = rpt_textcache_get(s->cache, rd->file, kind, key, gen, &len);
-	if (!text) {
-		free(s->tmp); /* open_memstream() sets a new buffer */
-		s->tmp = NULL;
-		t = open_memstream(&s->tmp, &s->tmp_len);
-		if (!t) {
-			if (a)
-				put_sym(m, rd->file, *a);
-			else
-				put_stack(m, rd);
-			return;
-		}
-		if (a)
-			put_sym(t, rd->file, *a);
-		else
-			put_stack(t, rd);
-		if (fclose(t) == EOF || !s->tmp) {
-			if (a)
-				put_sym(m, rd->file, *a);
-			else
-				put_stack(m, rd);
-			return;
-		}
-		rpt_textcache_put(s->cache, rd->file, kind, key, gen, s->tmp, s->tmp_len);
-		text = s->tmp;
-		len = s->tmp_len;
-	}
+	text = a ? rpt_stacktext_addr(s->frames, rd->file, *a, &len)
+		 : rpt_stacktext_stack(s->frames, rd->file, rd->stack, &len);
+	if (!text)
+		return -errno;
 	fwrite(text, 1, len, m);
+	return 0;
 }
 
-static void put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt_drop *rd)
+static int put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
 	char a[64], b[64];
@@ -159,11 +103,9 @@ static void put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt
 		put_esc(m, rd->reason, TDF_NAME_MAX);
 		break;
 	case RPT_KEY_LOCATION:
-		put_cached(s, m, rd, &d->location);
-		break;
+		return put_frames(s, m, rd, &d->location);
 	case RPT_KEY_STACK:
-		put_cached(s, m, rd, NULL);
-		break;
+		return put_frames(s, m, rd, NULL);
 	case RPT_KEY_FLOW:
 		fprintf(m, "%s > %s", rpt_fmt_endpoint(d->family, d->saddr, d->sport, a, sizeof(a)),
 			rpt_fmt_endpoint(d->family, d->daddr, d->dport, b, sizeof(b)));
@@ -199,18 +141,22 @@ static void put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt
 	case RPT_KEY_COUNT_:
 		break;
 	}
+	return 0;
 }
 
 static int summary_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct summary *s = ctx;
 	size_t i;
+	int rc;
 
 	rewind(s->mem);
 	for (i = 0; i < s->so.nkeys; i++) {
 		if (i)
 			fputc(SEP_PART, s->mem);
-		put_key(s, s->mem, s->so.keys[i], rd);
+		rc = put_key(s, s->mem, s->so.keys[i], rd);
+		if (rc)
+			return rc;
 	}
 	fputc('\0', s->mem);
 	if (fflush(s->mem) == EOF)
@@ -333,7 +279,7 @@ static int summary_finish(void *ctx)
 			"%8" PRIu64 " %7s  (lost: ring buffer full, not in the counts above)\n",
 			s->lost, "");
 	free(rows);
-	return fflush(out) == EOF || ferror(out) ? -EIO : 0;
+	return rpt_out_status(out, true);
 }
 
 static void summary_close(void *ctx)
@@ -343,8 +289,7 @@ static void summary_close(void *ctx)
 	if (s->mem)
 		fclose(s->mem);
 	free(s->buf);
-	free(s->tmp);
-	rpt_textcache_free(s->cache);
+	rpt_stacktext_free(s->frames);
 	strmap_free(&s->map);
 	free(s);
 }
@@ -356,22 +301,24 @@ static const struct rpt_sink_ops summary_ops = {
     .close = summary_close,
 };
 
-struct rpt_sink *rpt_summary_open(FILE *out, const struct rpt_view_opts *o,
-				  const struct rpt_summary_opts *so)
+struct rpt_sink *rpt_summary_open(FILE *out, const struct rpt_view_cfg *cfg)
 {
 	struct summary *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->out = out;
-	s->o = *o;
-	s->so = *so;
+	if (cfg) {
+		s->o = cfg->o;
+		s->so = cfg->summary;
+	}
 	s->mem = open_memstream(&s->buf, &s->buf_len);
-	if (!s->mem) {
-		free(s);
+	s->frames = rpt_stacktext_new(&summary_frames);
+	if (!s->mem || !s->frames) {
+		summary_close(s);
+		errno = ENOMEM;
 		return NULL;
 	}
-	s->cache = rpt_textcache_new(SUMMARY_CACHE_BUDGET); /* optional: NULL renders each time */
 	s->sink.ops = &summary_ops;
 	s->sink.ctx = s;
 	return &s->sink;
