@@ -137,12 +137,15 @@ $(BUILD)/fuzz/fuzz_reader: tests/fuzz/fuzz_reader.c $(FORMAT_SRC)
 deps:
 	$(Q)sh tools/deps.sh
 
-# `make check`: everything, then everything again under ASan+UBSan. Integration tests need
-# root and BPF: they fail loudly under CI=true without them, and skip with a message elsewhere.
+# `make check`: everything, then everything again under ASan+UBSan; the static recorder and the
+# Debian packages are built first so their tests can run. Integration tests need root and BPF:
+# they fail loudly under CI=true without them, and skip with a message elsewhere.
 check: deps
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test-bins
+	$(Q)$(MAKE) --no-print-directory static
+	$(Q)$(MAKE) --no-print-directory deb
 	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/san
 
 unit: test-bins
@@ -176,3 +179,52 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- deploy: a static recorder and Debian packages ----
+# `make static`: $(BUILD)/static/tcpdrop-record, one self-contained binary (glibc, libbpf,
+# libelf, zlib and libzstd linked in) for hosts with no libraries at all. glibc because
+# Debian's libbpf.a/libelf.a/libz.a/libzstd.a are built against it (musl would mean building
+# them from source). --fatal-warnings turns ld's "Using 'getpwnam' in statically linked
+# applications requires the shared libraries" warnings into errors: the recorder must not
+# grow NSS lookups (user, group, host names) that a static glibc can only do with the
+# build's own libnss_*.so present at run time. tcpdrop-report stays dynamic: Debian's
+# libpcap.a pulls in libdbus-1.a (pcap's D-Bus capture), which needs libsystemd, and Debian
+# ships no libsystemd.a; its filter compiler also resolves host/port names through NSS.
+# `make deb`: tcpdrop-record and tcpdrop-report .deb packages in $(BUILD)/deb (debian/,
+# dpkg-buildpackage in a copy of the tree under $(BUILD)/deb/src, so the .deb files it
+# writes next to the source stay inside $(BUILD)), then lintian.
+STATIC_DIR := $(BUILD)/static
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/src/tcpdrop-$(VERSION)
+
+.PHONY: static deb version
+
+static:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(STATIC_DIR) \
+		LDFLAGS="$(LDFLAGS) -static -Wl,--fatal-warnings" record
+	$(Q)! readelf -dW $(STATIC_DIR)/tcpdrop-record | grep -q NEEDED || \
+		{ echo "static: $(STATIC_DIR)/tcpdrop-record needs shared libraries" >&2; exit 1; }
+
+# The one version string: debian/gen-changelog and the tests read it from here.
+version:
+	@echo $(VERSION)
+
+# The copy holds what git tracks plus untracked files it does not ignore (the working tree as
+# it is, never $(BUILD)); outside a git checkout, every file but $(BUILD) and .git.
+deb:
+	$(call msg,DEB,$(DEB_DIR))
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -co --exclude-standard; \
+	else \
+		find . -path ./.git -prune -o -path './$(BUILD)' -prune -o -type f -print; \
+	fi | while IFS= read -r f; do [ -f "$$f" ] && echo "$$f"; done | \
+		tar -cf - -T - | tar -xf - -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && sh debian/gen-changelog $(VERSION) CHANGELOG.md >debian/changelog
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -jauto \
+		>$(abspath $(DEB_DIR))/build.log 2>&1 || { tail -n 40 $(abspath $(DEB_DIR))/build.log; \
+		echo "deb: dpkg-buildpackage failed, whole log in $(DEB_DIR)/build.log" >&2; exit 1; }
+	$(Q)mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/src/*.changes $(DEB_DIR)/
+	$(Q)rm -rf $(DEB_DIR)/src
+	$(Q)lintian --fail-on error,warning --display-info $(DEB_DIR)/*.changes
+	$(Q)ls -l $(DEB_DIR)/*.deb

@@ -7,6 +7,8 @@ set -eu
 PKGS="make gcc pkg-config clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 libpcap-dev libcmocka-dev tshark tcpdump nftables iproute2 procps bpftrace linux-perf
 valgrind util-linux time jq"
+# make deb (debhelper, dpkg-buildpackage, lintian) and the static recorder test (file)
+PKGS="$PKGS debhelper dpkg-dev lintian file"
 
 missing=
 for p in $PKGS; do
