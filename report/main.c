@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "opts.h"
 
 #define PROG "tcpdrop-report"
@@ -17,13 +18,16 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: " PROG " -r FILE [-r FILE]... [-c COUNT] [-w FILE] [-n]\n"
-	    "                      [--format=table|json|csv] [--summary=KEY[,KEY]...] [--top=N]\n"
-	    "                      [--timeline[=INTERVAL]] [--timeline-by-reason] [--info]\n"
+	    "                      [--format=table|json|csv|folded] [--summary=KEY[,KEY]...]\n"
+	    "                      [--top=N] [--timeline[=INTERVAL]] [--timeline-by-reason]\n"
+	    "                      [--info] [--explain]\n"
+	    "                      [--folded-root=none|reason|netns|owner] [--html=FILE]\n"
 	    "                      [--no-stack] [--time=clock|iso|epoch|relative] [--utc]\n"
 	    "                      [--reason=NAME[,NAME]...] [--state=NAME[,NAME]...]\n"
 	    "                      [--comm=NAME] [--pid=PID] [--netns=INODE] [--ifname=NAME]\n"
 	    "                      [--since=TIME] [--until=TIME] [--stack-contains=SYMBOL]\n"
 	    "                      [expression]\n"
+	    "       " PROG " --reasons\n"
 	    "       " PROG " -h | --help | -V | --version\n"
 	    "\n"
 	    "KEY: reason location stack flow saddr daddr dport state comm netns ifname flags host\n"
@@ -117,6 +121,13 @@ int main(int argc, char **argv)
 			printf(PROG " " TCPDROP_VERSION "\n");
 		rpt_opts_free(&o);
 		return 0;
+	}
+	if (o.reasons) {
+		rc = rpt_explain_list(stdout);
+		if (rc)
+			fprintf(stderr, PROG ": standard output: %s\n", strerror(-rc));
+		rpt_opts_free(&o);
+		return rc ? 1 : 0;
 	}
 	if (o.cfg.o.flush)
 		live_from_pipe();

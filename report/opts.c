@@ -19,6 +19,8 @@ enum {
 	OPT_TIMELINE,
 	OPT_TIMELINE_BY_REASON,
 	OPT_INFO,
+	OPT_EXPLAIN,
+	OPT_REASONS,
 	OPT_NO_STACK,
 	OPT_TIME,
 	OPT_UTC,
@@ -31,6 +33,8 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_STACK_CONTAINS,
+	OPT_FOLDED_ROOT,
+	OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +49,8 @@ static const struct option long_opts[] = {
     {"timeline", optional_argument, NULL, OPT_TIMELINE},
     {"timeline-by-reason", no_argument, NULL, OPT_TIMELINE_BY_REASON},
     {"info", no_argument, NULL, OPT_INFO},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"reasons", no_argument, NULL, OPT_REASONS},
     {"no-stack", no_argument, NULL, OPT_NO_STACK},
     {"time", required_argument, NULL, OPT_TIME},
     {"utc", no_argument, NULL, OPT_UTC},
@@ -57,10 +63,19 @@ static const struct option long_opts[] = {
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"stack-contains", required_argument, NULL, OPT_STACK_CONTAINS},
+    {"folded-root", required_argument, NULL, OPT_FOLDED_ROOT},
+    {"html", required_argument, NULL, OPT_HTML},
     {NULL, 0, NULL, 0},
 };
 
 #define FORMAT_PREFIX "--format="
+
+static const char *const folded_roots[] = {
+    [RPT_FOLDED_ROOT_REASON] = "reason",
+    [RPT_FOLDED_ROOT_NONE] = "none",
+    [RPT_FOLDED_ROOT_NETNS] = "netns",
+    [RPT_FOLDED_ROOT_OWNER] = "owner",
+};
 
 static const char *const time_names[] = {
     [RPT_TIME_CLOCK] = "clock",
@@ -81,6 +96,32 @@ fail(struct rpt_opts *o, int rc, const char *fmt, ...)
 		o->err = NULL; /* main then names the error by its number alone */
 	va_end(ap);
 	return rc;
+}
+
+/* Keep what a filter option (or -c, or the expression) said, for views that show it. */
+static int note_filter(struct rpt_opts *o, int c, const char *arg)
+{
+	const char *name = c == 'c' ? "-c " : c == 0 ? "expression: " : NULL;
+	const struct option *lo;
+	char *more;
+
+	for (lo = long_opts; !name && lo->name; lo++)
+		if (lo->val == c && c >= OPT_REASON && c <= OPT_STACK_CONTAINS)
+			name = lo->name;
+	if (!name)
+		return 0;
+	if (asprintf(&more, "%s%s%s%s%s", o->filters ? o->filters : "", o->filters ? "\n" : "",
+		     name[0] == '-' || c == 0 ? "" : "--", name, c == 'c' || c == 0 ? "" : "=") < 0)
+		return fail(o, -ENOMEM, "%s", strerror(ENOMEM));
+	free(o->filters);
+	o->filters = NULL;
+	if (asprintf(&o->filters, "%s%s", more, arg) < 0) {
+		free(more);
+		return fail(o, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	free(more);
+	o->cfg.filters = o->filters;
+	return 0;
 }
 
 /* The one strict number parser: decimal digits only, within [min, max]. */
@@ -166,6 +207,25 @@ static int parse_time(struct rpt_opts *o, const char *opt, const char *arg, bool
 	return 0;
 }
 
+/*
+ * --explain alone is the explain view; with --format=json or csv it adds a "why" key or
+ * column (cfg.explain stays set); with any other view it is a usage error.
+ */
+static int resolve_explain(struct rpt_opts *o, bool chosen)
+{
+	if (!chosen) {
+		o->view = rpt_view_find("explain");
+		o->cfg.explain = false;
+		return 0;
+	}
+	if (strcmp(o->view->name, "json") == 0 || strcmp(o->view->name, "csv") == 0)
+		return 0;
+	return fail(o, -EINVAL,
+		    "--explain and %s cannot be combined: --explain alone, or with --format=json "
+		    "or --format=csv",
+		    o->view->option);
+}
+
 /* The words after the options, joined by spaces, as one tcpdump expression. */
 static int parse_expression(struct rpt_opts *o, int argc, char **argv, int first)
 {
@@ -185,6 +245,8 @@ static int parse_expression(struct rpt_opts *o, int argc, char **argv, int first
 		rc = fail(o, rc, "filter expression '%s': %s", expr, perr);
 	else if (rc)
 		rc = fail(o, rc, "filter expression: %s", perr);
+	if (!rc)
+		rc = note_filter(o, 0, expr);
 	free(expr);
 	return rc;
 }
@@ -274,6 +336,12 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 		return set_view(o, chosen, "timeline");
 	case OPT_INFO:
 		return set_view(o, chosen, "info");
+	case OPT_EXPLAIN:
+		o->cfg.explain = true; /* a view of its own or a column: decided after the loop */
+		return 0;
+	case OPT_REASONS:
+		o->reasons = true;
+		return 0;
 	case OPT_NO_STACK:
 		o->cfg.o.no_stack = true;
 		return 0;
@@ -325,6 +393,20 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 	case OPT_UNTIL:
 		*until = arg;
 		return 0;
+	case OPT_FOLDED_ROOT:
+		for (i = 0; i < sizeof(folded_roots) / sizeof(folded_roots[0]); i++) {
+			if (strcmp(arg, folded_roots[i]) == 0) {
+				o->cfg.folded_root = (enum rpt_folded_root)i;
+				return 0;
+			}
+		}
+		return fail(o, -EINVAL,
+			    "--folded-root: '%s' is not one of none, reason, netns, owner", arg);
+	case OPT_HTML:
+		if (!*arg)
+			return fail(o, -EINVAL, "--html: needs an HTML file name, or - for stdout");
+		o->wfile = arg;
+		return set_view(o, chosen, "html");
 	case OPT_STACK_CONTAINS:
 		if (!*arg)
 			return fail(o, -EINVAL, "--stack-contains: empty symbol");
@@ -338,7 +420,7 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 int rpt_opts_parse(int argc, char **argv, struct rpt_opts *o)
 {
 	const char *since = NULL, *until = NULL;
-	bool chosen = false, top_set = false;
+	bool chosen = false, top_set = false, folded_root_set = false;
 	size_t i;
 	int c, rc;
 
@@ -351,8 +433,11 @@ int rpt_opts_parse(int argc, char **argv, struct rpt_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:w:c:nhV", long_opts, NULL)) != -1) {
 		rc = parse_one(o, c, optarg, argv, &chosen, &top_set, &since, &until);
+		if (!rc)
+			rc = note_filter(o, c, optarg);
 		if (rc)
 			return rc;
+		folded_root_set |= c == OPT_FOLDED_ROOT;
 		if (o->help || o->version)
 			return 0; /* what follows is not looked at, as tcpdump does */
 	}
@@ -361,8 +446,19 @@ int rpt_opts_parse(int argc, char **argv, struct rpt_opts *o)
 		return rc;
 	if (until && (rc = parse_time(o, "--until", until, false)))
 		return rc;
+	if (o->reasons) {
+		if (o->ninputs || chosen || o->cfg.explain)
+			return fail(o, -EINVAL,
+				    "--reasons: lists what tcpdrop knows, alone: no -r, view or "
+				    "--explain");
+		return 0;
+	}
+	if (o->cfg.explain && (rc = resolve_explain(o, chosen)))
+		return rc;
 	if (top_set && strcmp(o->view->name, "summary") != 0)
 		return fail(o, -EINVAL, "--top: only with --summary");
+	if (folded_root_set && strcmp(o->view->name, "folded") != 0)
+		return fail(o, -EINVAL, "--folded-root: only with --format=folded");
 	if (o->ninputs == 0)
 		return fail(o, -EINVAL, "no input: give -r FILE (or -r - for stdin)");
 	if (optind < argc && (rc = parse_expression(o, argc, argv, optind)))
@@ -381,6 +477,9 @@ void rpt_opts_free(struct rpt_opts *o)
 {
 	rpt_filter_free(o->filter);
 	free(o->err);
+	free(o->filters);
 	o->filter = NULL;
 	o->err = NULL;
+	o->filters = NULL;
+	o->cfg.filters = NULL;
 }

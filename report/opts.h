@@ -16,14 +16,16 @@ struct rpt_filter;
 struct rpt_opts {
 	const char *inputs[RPT_FILES_MAX]; /* -r, in order; "-" is stdin (point into argv) */
 	size_t ninputs;
-	const char *wfile;	     /* -w; "-" is stdout; NULL when not given */
+	const char *wfile;	     /* -w or --html; "-" is stdout; NULL when not given */
 	const struct rpt_view *view; /* the chosen view; the table when none was chosen */
 	struct rpt_view_cfg cfg;     /* cfg.o.flush: a live view (an input is stdin) */
 	uint64_t max_drops;	     /* -c, 0 = no limit */
 	struct rpt_filter *filter;   /* every predicate and the expression; owned */
 	bool help;		     /* -h: nothing else was checked after it */
 	bool version;		     /* -V: likewise */
+	bool reasons;		     /* --reasons: list the knowledge base; nothing else given */
 	char *err;		     /* after a failed parse: one line, without the program name */
+	char *filters;		     /* the filters as given, one a line (cfg.filters); owned */
 };
 
 /*

@@ -97,11 +97,25 @@ struct rpt_timeline_opts {
 /* Parse "10s", "500ms", "2m", "1h", "1d" or plain seconds. Returns 0 or -EINVAL/-ERANGE. */
 int rpt_interval_parse(const char *s, uint64_t *ns);
 
+/* The root frame of each folded line (--folded-root). */
+enum rpt_folded_root {
+	RPT_FOLDED_ROOT_REASON = 0, /* the drop reason (the default) */
+	RPT_FOLDED_ROOT_NONE,	    /* the stack alone */
+	RPT_FOLDED_ROOT_NETNS,	    /* "netns:INODE" */
+	RPT_FOLDED_ROOT_OWNER,	    /* the socket owner; no file records one yet: "on-cpu:COMM" */
+};
+
 /* Everything a view may be configured with; each view reads its part. */
 struct rpt_view_cfg {
 	struct rpt_view_opts o;		   /* time style, --no-stack, flush per event */
 	struct rpt_summary_opts summary;   /* --summary, --top */
 	struct rpt_timeline_opts timeline; /* --timeline, --timeline-by-reason */
+	enum rpt_folded_root folded_root;  /* --folded-root */
+	/* The filters and -c as given, one per line ("--reason=no_socket"); NULL or "" for none.
+	 * For views that say what they show (html). Must outlive the view. */
+	const char *filters;
+	/* --explain with --format=json or csv: a "why" key / column (report/explain.h) */
+	bool explain;
 };
 
 /*
@@ -141,7 +155,8 @@ rpt_view_open_fn rpt_info_open;
  *         name, if_description = netns, ifindex (and host), if_tsresol = 9. All share one
  *         link type and snaplen: the largest snaplen the files' metadata declares.
  *   EPB   one per drop: wall-clock ns, captured bytes from the IP header, original length =
- *         skb->len, opt_comment "TCP drop: <REASON>" then state, flags, flow, pid/comm, CPU,
+ *         skb->len, opt_comment "TCP drop: <REASON>", "why: <rpt_explain_drop()'s line>",
+ *         then state, flags, flow, pid/comm, CPU,
  *         location, interface and the stack without the tracing machinery's own frames;
  *         epb_flags direction when known, epb_packetid = the drop's sequence number,
  *         epb_dropcount = ring-buffer losses since the previous exported drop of that file.
@@ -155,6 +170,33 @@ rpt_view_open_fn rpt_info_open;
  * libpcap behaviour that makes files with several LINKTYPE_RAW interfaces unreadable there.
  */
 rpt_view_open_fn rpt_pcapng_open;
+
+/*
+ * One line per distinct stack path and its count, the input of flamegraph.pl, inferno and
+ * speedscope: cfg->folded_root's frame, then the stack's frames outermost first (the
+ * stack-text service's frames), joined by ';'. Without a stack, or with cfg->o.no_stack, the
+ * drop location is the one frame. Lines are ordered frame by frame (report/flame.h); the
+ * counts add up to the drops shown. Printed at the end.
+ */
+rpt_view_open_fn rpt_folded_open;
+
+/*
+ * One self-contained HTML page (inline CSS, SVG and a small script; nothing fetched, a
+ * Content-Security-Policy that forbids fetching): the files' hosts, kernels, span, drops,
+ * losses and integrity, the filters used (cfg->filters), a timeline stacked by reason, the
+ * reasons, a flame graph of the drop stacks, the top flows, drop locations and on-CPU tasks.
+ * Every string of the files is escaped for markup (report/markup.h). Written at the end.
+ */
+rpt_view_open_fn rpt_html_open;
+
+/*
+ * --explain: the drops grouped by reason and diagnosis (rpt_explain_drop()), most frequent
+ * first; per group its count, share, time span (cfg->o's time style), the diagnosis, an
+ * example drop, and once per reason what the kernel checked, the counters, the usual causes,
+ * the next steps and the verdict (report/explain.h). Lost and excluded drops are counted at
+ * the end. Printed at the end.
+ */
+rpt_view_open_fn rpt_explain_open;
 
 /* ---- the view table ---- */
 

@@ -9,6 +9,8 @@ libpcap-dev libcmocka-dev tshark tcpdump nftables iproute2 procps bpftrace linux
 valgrind util-linux time jq"
 # make deb (debhelper, dpkg-buildpackage, lintian) and the static recorder test (file)
 PKGS="$PKGS debhelper dpkg-dev lintian file"
+# the HTML report's browser test (tests/integration/html_browser.sh): headless Chromium
+PKGS="$PKGS chromium"
 
 missing=
 for p in $PKGS; do

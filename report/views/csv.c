@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../explain.h"
 #include "../stacktext.h"
 #include "../views.h"
 
@@ -16,6 +17,7 @@ struct csv {
 	FILE *out;
 	struct rpt_view_opts o;
 	struct rpt_stacktext *frames;
+	bool explain; /* cfg->explain: a last column "why" */
 };
 
 /*
@@ -68,7 +70,13 @@ static int csv_begin(void *ctx, const struct rpt_begin *b)
 	struct csv *c = ctx;
 
 	(void)b;
-	fputs(header, c->out);
+	if (c->explain) {
+		/* the same header, one column more after count */
+		fwrite(header, 1, sizeof(header) - 2, c->out);
+		fputs(",why\n", c->out);
+	} else {
+		fputs(header, c->out);
+	}
 	return rpt_out_status(c->out, false);
 }
 
@@ -109,7 +117,15 @@ static int csv_drop(void *ctx, const struct rpt_drop *rd)
 			return -errno;
 		put_quoted(out, text, len);
 	}
-	fputs(",1\n", out);
+	fputs(",1", out);
+	if (c->explain) {
+		char why[RPT_EXPLAIN_LINE_MAX];
+
+		rpt_explain_drop(rd, why, sizeof(why));
+		fputc(',', out);
+		put_field(out, why, sizeof(why));
+	}
+	fputc('\n', out);
 	return rpt_out_status(out, c->o.flush);
 }
 
@@ -123,7 +139,7 @@ static int csv_loss(void *ctx, const struct rpt_loss *l)
 	fprintf(c->out, "lost,%s,%" PRIu64 ",", rpt_fmt_iso_utc(l->from_real_ns, buf, sizeof(buf)),
 		l->from_real_ns);
 	put_field(c->out, l->host, TDF_NAME_MAX);
-	fprintf(c->out, ",,,,,,,,,,,,,,,,,,,,,,,,%" PRIu64 "\n", l->count);
+	fprintf(c->out, ",,,,,,,,,,,,,,,,,,,,,,,,%" PRIu64 "%s\n", l->count, c->explain ? "," : "");
 	return rpt_out_status(c->out, c->o.flush);
 }
 
@@ -157,8 +173,10 @@ struct rpt_sink *rpt_csv_open(FILE *out, const struct rpt_view_cfg *cfg)
 	if (!c)
 		return NULL;
 	c->out = out;
-	if (cfg)
+	if (cfg) {
 		c->o = cfg->o;
+		c->explain = cfg->explain;
+	}
 	c->frames = rpt_stacktext_new(&csv_frames);
 	if (!c->frames) {
 		free(c);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../explain.h"
 #include "../lbuf.h"
 #include "../stacktext.h"
 #include "../views.h"
@@ -17,6 +18,7 @@ struct json {
 	FILE *out;
 	struct rpt_view_opts o;
 	struct rpt_stacktext *frames;
+	bool explain; /* cfg->explain: a last key "why" */
 	/* The ISO time of the last drop's second, its nanoseconds left to fill in. */
 	bool have_secs;
 	uint64_t secs;
@@ -186,7 +188,14 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 				return rpt_out_status(out, false);
 		}
 	}
-	rpt_lbuf_mem(&b, "]}\n", 3);
+	rpt_lbuf_chr(&b, ']');
+	if (j->explain) {
+		char why[RPT_EXPLAIN_LINE_MAX];
+
+		rpt_explain_drop(rd, why, sizeof(why));
+		lbuf_key_str(&b, ",\"why\":", why, sizeof(why));
+	}
+	rpt_lbuf_mem(&b, "}\n", 2);
 	rc = rpt_lbuf_flush(&b, out);
 	if (rc)
 		return rc == -E2BIG ? -EOVERFLOW : rc; /* cannot happen: fields are bounded */
@@ -237,8 +246,10 @@ struct rpt_sink *rpt_json_open(FILE *out, const struct rpt_view_cfg *cfg)
 	if (!j)
 		return NULL;
 	j->out = out;
-	if (cfg)
+	if (cfg) {
 		j->o = cfg->o;
+		j->explain = cfg->explain;
+	}
 	j->frames = rpt_stacktext_new(&json_frames);
 	if (!j->frames) {
 		free(j);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../explain.h"
 #include "../pcapng_write.h"
 #include "../stacktext.h"
 
@@ -492,6 +493,9 @@ static int build_comment(struct exporter *x, const struct rpt_drop *rd)
 
 	text_reset(x);
 	text_line(x, "TCP drop: %s", esc(a, sizeof(a), rd->reason, TDF_NAME_MAX));
+	/* The diagnosis is escaped by report/explain.c already. */
+	rpt_explain_drop(rd, a, sizeof(a));
+	text_line(x, "why: %s", a);
 	if (rd->state)
 		text_line(x, "state: %s", esc(a, sizeof(a), rd->state, TDF_NAME_MAX));
 	else if (d->state != TDF_STATE_NONE)

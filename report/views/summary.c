@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../explain.h"
 #include "../stacktext.h"
 #include "../strmap.h"
 #include "../views.h"
@@ -198,7 +199,7 @@ static int summary_finish(void *ctx)
 	struct strmap_ent *rows;
 	size_t nrows, shown, i, k, w[RPT_SUMMARY_KEYS_MAX] = {0};
 	uint64_t rest = 0;
-	int stack_part = -1;
+	int stack_part = -1, reason_part = -1; /* reason alone adds the WHY column */
 	size_t last_col = 0; /* the last column printed on the row: no padding after it */
 	FILE *out = s->out;
 
@@ -209,6 +210,10 @@ static int summary_finish(void *ctx)
 	for (k = 0; k < s->so.nkeys; k++) {
 		if (s->so.keys[k] == RPT_KEY_STACK)
 			stack_part = (int)k;
+		/* --summary=reason alone: other keys make rows that a reason's line does not
+		 * describe better than the reason column already does */
+		if (s->so.keys[k] == RPT_KEY_REASON && s->so.nkeys == 1)
+			reason_part = (int)k;
 		w[k] = strlen(key_names[s->so.keys[k]]);
 		for (i = 0; i < shown; i++) {
 			const char *p;
@@ -231,8 +236,10 @@ static int summary_finish(void *ctx)
 		for (j = 0; key_names[s->so.keys[k]][j] && j < sizeof(name) - 1; j++)
 			name[j] = (char)(key_names[s->so.keys[k]][j] - 'a' + 'A');
 		name[j] = '\0';
-		fprintf(out, "  %-*s", k < last_col ? (int)w[k] : 0, name);
+		fprintf(out, "  %-*s", k < last_col || reason_part >= 0 ? (int)w[k] : 0, name);
 	}
+	if (reason_part >= 0)
+		fputs("  WHY", out);
 	if (stack_part >= 0)
 		fputs("  STACK (below)", out);
 	fputc('\n', out);
@@ -250,8 +257,16 @@ static int summary_finish(void *ctx)
 			if ((int)k == stack_part)
 				continue;
 			fprintf(out, "  %.*s", (int)n, p);
-			if (k < last_col && w[k] > n)
+			if ((k < last_col || reason_part >= 0) && w[k] > n)
 				fprintf(out, "%*s", (int)(w[k] - n), "");
+		}
+		if (reason_part >= 0) {
+			const char *p;
+			size_t n = part(rows[i].key, (size_t)reason_part, &p);
+			char name[TDF_NAME_MAX * 4 + 1];
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			fprintf(out, "  %s", rpt_explain_summary(name));
 		}
 		fputc('\n', out);
 		if (stack_part >= 0) {

@@ -13,6 +13,9 @@ const struct rpt_view rpt_views[] = {
     {"timeline", "--timeline", rpt_timeline_open},
     {"info", "--info", rpt_info_open},
     {"pcapng", "-w", rpt_pcapng_open},
+    {"explain", "--explain", rpt_explain_open},
+    {"folded", "--format=folded", rpt_folded_open},
+    {"html", "--html", rpt_html_open},
     {NULL, NULL, NULL},
 };
 

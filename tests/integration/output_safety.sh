@@ -44,7 +44,8 @@ clean() { # file what [notab]: valid UTF-8 with no raw control characters
 
 # ---- every text view ----
 for v in "" "--no-stack" "--time=iso" "--summary=comm,ifname,reason,state,host" \
-	"--summary=stack,location,flow" "--info" "--timeline-by-reason" "--timeline=1ms"; do
+	"--summary=stack,location,flow" "--info" "--timeline-by-reason" "--timeline=1ms" \
+	"--explain" "--explain --time=relative" "--format=json --explain" "--format=csv --explain"; do
 	# shellcheck disable=SC2086
 	"$rpt" -r hostile.tdrop $v >view.txt 2>err.txt || fail "view '$v': exit $?: $(cat err.txt)"
 	clean view.txt "view '$v'"
@@ -133,6 +134,45 @@ if command -v tshark >/dev/null 2>&1; then
 	clean pcap.txt "pcapng comments"
 	grep -qF 'pid/comm: 101/\x1b[31mred\x1b[0m' pcap.txt || fail "pcapng: comm not escaped"
 fi
+
+# ---- folded stacks: one "frames COUNT" line per path, the counts add up to the drops ----
+for root in reason none netns owner; do
+	"$rpt" -r hostile.tdrop --format=folded --folded-root=$root >folded.txt ||
+		fail "folded ($root) exit $?"
+	clean folded.txt "folded ($root)" notab
+	bad=$(grep -cv ' [1-9][0-9]*$' folded.txt)
+	[ "$bad" -eq 0 ] || fail "folded ($root): $bad lines without a count"
+	n=$(awk '{ s += $NF } END { print s }' folded.txt)
+	[ "$n" -eq $DROPS ] || fail "folded ($root): counts add up to $n, want $DROPS"
+done
+grep -qF 'on-cpu:q"u'"'"'o,t\x3be\\;' folded.txt || fail "folded: ';' in a comm not escaped"
+
+# ---- HTML: only the page's own tags, every hostile string as text, nothing to fetch ----
+"$rpt" -r hostile.tdrop --html page.html --ifname '<i>x' || fail "html exit $?"
+clean page.html "html"
+# The script is the page's own (its '<' are comparisons): leave it out of the tag check.
+sed '/^<script>/,/<\/script>$/d' page.html >markup.txt
+tags=$(grep -o '<[/!]\{0,1\}[A-Za-z0-9]*' markup.txt | tr -d '</!' | sort -u | tr '\n' ' ')
+for t in $tags; do
+	case " DOCTYPE html head meta title style body header h1 h2 dl dt dd span code br section p svg line text rect g table thead tbody tr th td div footer " in
+	*" $t "*) ;;
+	*) fail "html: unexpected tag <$t> (markup from the file?)" ;;
+	esac
+done
+if grep -Eiq '(src|href)=|url\(|https?:|//' page.html; then
+	fail "html: something that could fetch: $(grep -Eio '.{20}((src|href)=|url\(|https?:|//).{20}' page.html | head -1)"
+fi
+grep -q "Content-Security-Policy\" content=\"default-src 'none';" page.html || fail "html: no CSP"
+grep -qF '<code>--ifname=&lt;i&gt;x</code>' page.html || fail "html: the filter is not shown escaped"
+"$rpt" -r hostile.tdrop --html page.html || fail "html exit $?"
+clean page.html "html"
+for want in 'q&quot;u&#39;o,t;e\\' '\x1b[31mred\x1b[0m' 'evil\x1b[1mhost\xff' \
+	'NO\x1b[5m_SOCKET' 'BAD,&quot;CSV&quot;\x0a\xfe' 'tcp_v4_rcv\x1b[0m' 'evil\xff,&quot;sym'; do
+	grep -qF -- "$want" page.html || fail "html: no '$want'"
+done
+n=$(grep -o 'class="reason" data-reason="[^"]*" data-count="[0-9]*"' page.html |
+	sed 's/.*data-count="//; s/"//' | awk '{ s += $1 } END { print s }')
+[ "$n" -eq $DROPS ] || fail "html: reasons add up to $n, want $DROPS"
 
 echo "output_safety: all passed"
 exit 0

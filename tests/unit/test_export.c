@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../report/explain.h"
 #include "../../report/views.h"
 #include "../lib/tdftest.h"
 #include "pcapng_util.h"
@@ -344,7 +345,10 @@ static void test_blocks(void **state)
 
 	/* comments */
 	epb_comment(&w, 0, c, sizeof(c));
-	assert_true(strncmp(c, "TCP drop: NO_SOCKET\nstate: ESTABLISHED\nflags: SYN\n", 50) == 0);
+	/* the second line: why, from report/explain.h */
+	assert_true(strncmp(c, "TCP drop: NO_SOCKET\nwhy: a SYN to port 80, where nothing listens ",
+			    65) == 0);
+	assert_non_null(strstr(c, "'connection refused')\nstate: ESTABLISHED\nflags: SYN\n"));
 	assert_non_null(strstr(c, "\nflow: 10.0.0.1:40000 -> 10.0.0.2:80\n"));
 	assert_non_null(strstr(c, "\npid/comm: 1000/proc0 "));
 	assert_non_null(strstr(c, "\nskb len: 20\n"));
@@ -356,12 +360,15 @@ static void test_blocks(void **state)
 	assert_null(strstr(c, "bpf_prog"));
 	assert_int_not_equal(c[strlen(c) - 1], '\n');
 	epb_comment(&w, 1, c, sizeof(c));
-	assert_true(strncmp(c, "TCP drop: TCP_CSUM\nstate: - (no socket)\nflags: SYN|ACK\n", 50) ==
-		    0);
+	assert_true(strncmp(c, "TCP drop: TCP_CSUM\nwhy: bad TCP checksum ", 40) == 0);
+	assert_non_null(strstr(c, "\nstate: - (no socket)\nflags: SYN|ACK\n"));
 	epb_comment(&w, 2, c, sizeof(c));
 	assert_non_null(strstr(c, "\nflow: [fd00::1]:40002 -> [fd00::2]:80\n"));
 	epb_comment(&w, 4, c, sizeof(c));
-	assert_true(strncmp(c, "TCP drop: UNKNOWN_99\n", 21) == 0);
+	assert_true(strncmp(c,
+			    "TCP drop: UNKNOWN_99\nwhy: " RPT_EXPLAIN_UNKNOWN
+			    " (subsystem core, code 99",
+			    26 + strlen(RPT_EXPLAIN_UNKNOWN) + 24) == 0);
 	assert_non_null(strstr(c, "\npid/comm: 1004/\\x01bad\\xff "));
 	epb_comment(&w, 6, c, sizeof(c));
 	assert_null(strstr(c, "stack:"));

@@ -351,7 +351,19 @@ static void report_count(const uint8_t *buf, size_t len, const struct outcome *w
 	report_count_via(buf, len, want, false);
 }
 
-enum { V_TABLE, V_JSON, V_CSV, V_SUMMARY, V_TIMELINE, V_INFO, V_PCAPNG, V_COUNT };
+enum {
+	V_TABLE,
+	V_JSON,
+	V_CSV,
+	V_SUMMARY,
+	V_TIMELINE,
+	V_INFO,
+	V_PCAPNG,
+	V_EXPLAIN,
+	V_FOLDED,
+	V_HTML,
+	V_COUNT
+};
 
 /* One real view over the bytes, into memory: it must finish (0, or the file's own error). */
 static void report_view(const uint8_t *buf, size_t len, int view, bool bad_file)
@@ -390,6 +402,16 @@ static void report_view(const uint8_t *buf, size_t len, int view, bool bad_file)
 		break;
 	case V_PCAPNG:
 		sink = rpt_pcapng_open(m, &(struct rpt_view_cfg){.o = vo});
+		break;
+	case V_EXPLAIN:
+		sink = rpt_explain_open(m, &(struct rpt_view_cfg){.o = vo});
+		break;
+	case V_FOLDED:
+		sink = rpt_folded_open(
+		    m, &(struct rpt_view_cfg){.o = vo, .folded_root = RPT_FOLDED_ROOT_OWNER});
+		break;
+	case V_HTML:
+		sink = rpt_html_open(m, &(struct rpt_view_cfg){.o = vo});
 		break;
 	}
 	assert_non_null(sink);

@@ -120,6 +120,9 @@ static void test_views(void **state)
 	    {"-w", "out.pcapng", "pcapng"},
 	    {"--format=json", "--format=json", "json"}, /* the same view twice is fine */
 	    {"--timeline=2s", "--timeline-by-reason", "timeline"},
+	    {"--format=folded", NULL, "folded"},
+	    {"--html", "page.html", "html"},
+	    {"--html=-", NULL, "html"},
 	};
 	struct rpt_opts o;
 
@@ -246,7 +249,23 @@ static void test_usage_errors(void **state)
 	    {5,
 	     {"r", "-r", "f", "-c", "18446744073709551616"},
 	     "-c: '18446744073709551616' is not a number in 1..18446744073709551615"},
-	    {4, {"r", "-r", "f", "--format=xml"}, "--format: 'xml' is not one of table, json, csv"},
+	    {4,
+	     {"r", "-r", "f", "--format=xml"},
+	     "--format: 'xml' is not one of table, json, csv, folded"},
+	    {5,
+	     {"r", "-r", "f", "--folded-root=stack", "--format=folded"},
+	     "--folded-root: 'stack' is not one of none, reason, netns, owner"},
+	    {4,
+	     {"r", "-r", "f", "--folded-root=netns"},
+	     "--folded-root: only with --format=folded"},
+	    {5, {"r", "-r", "f", "--html", ""}, "--html: needs an HTML file name, or - for stdout"},
+	    {4, {"r", "-r", "f", "--html"}, "option '--html' needs an argument"},
+	    {6,
+	     {"r", "-r", "f", "-w", "x", "--html=y"},
+	     "-w and --html cannot be combined: choose one view"},
+	    {5,
+	     {"r", "-r", "f", "--html=y", "--format=folded"},
+	     "--html and --format=folded cannot be combined: choose one view"},
 	    {5,
 	     {"r", "-r", "f", "--format=json", "--info"},
 	     "--format=json and --info cannot be combined: choose one view"},
@@ -324,6 +343,116 @@ static void test_usage_errors(void **state)
 	}
 }
 
+/* --format=folded's root frame; --html's file; the filters as the page will list them. */
+static void test_folded_html(void **state)
+{
+	static const char *const roots[] = {"reason", "none", "netns", "owner"};
+	struct rpt_opts o;
+
+	(void)state;
+	{
+		const char *argv[] = {"r", "-r", "f", "--format=folded"};
+
+		assert_int_equal(parse(&o, ARGC(argv), argv), 0);
+		assert_int_equal(o.cfg.folded_root, RPT_FOLDED_ROOT_REASON);
+		assert_null(o.cfg.filters);
+		rpt_opts_free(&o);
+	}
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		char arg[64];
+		const char *argv[] = {"r", "-r", "f", arg, "--format=folded"};
+
+		snprintf(arg, sizeof(arg), "--folded-root=%s", roots[i]);
+		assert_int_equal(parse(&o, ARGC(argv), argv), 0);
+		assert_int_equal(o.cfg.folded_root, (enum rpt_folded_root)i);
+		rpt_opts_free(&o);
+	}
+	{
+		const char *argv[] = {"r",  "--html", "out.html",   "-r",    "f",   "--reason=a,b",
+				      "-c", "5",      "--since=+3", "--utc", "tcp", "port 80"};
+
+		assert_int_equal(parse(&o, ARGC(argv), argv), 0);
+		assert_string_equal(o.view->name, "html");
+		assert_string_equal(o.wfile, "out.html");
+		/* in command-line order, -c and the expression included; --utc is no filter */
+		assert_string_equal(o.cfg.filters,
+				    "--reason=a,b\n-c 5\n--since=+3\nexpression: tcp port 80");
+		rpt_opts_free(&o);
+		assert_null(o.cfg.filters);
+	}
+}
+
+/* --explain: its own view alone, a why key/column with json or csv, else a usage error. */
+static void test_explain(void **state)
+{
+	static const struct {
+		const char *a1, *a2, *view;
+		bool why;
+		const char *err;
+	} cases[] = {
+	    {"--explain", NULL, "explain", false, NULL},
+	    {"--explain", "--format=json", "json", true, NULL},
+	    {"--format=csv", "--explain", "csv", true, NULL},
+	    {"--explain", "--no-stack", "explain", false, NULL},
+	    {"--explain", "--summary=reason", NULL, false,
+	     "--explain and --summary cannot be combined: --explain alone, or with --format=json "
+	     "or "
+	     "--format=csv"},
+	    {"--format=table", "--explain", NULL, false, "--explain and --format=table cannot"},
+	    {"--explain", "--info", NULL, false, "--explain and --info cannot"},
+	    {"--timeline", "--explain", NULL, false, "--explain and --timeline cannot"},
+	    {"--explain=yes", NULL, NULL, false, "--explain: takes no value"},
+	};
+	struct rpt_opts o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[] = {"r", "-r", "f", cases[i].a1, cases[i].a2};
+		int rc = parse(&o, cases[i].a2 ? 5 : 4, argv);
+
+		if (cases[i].err) {
+			if (rc != -EINVAL || !o.err ||
+			    strncmp(o.err, cases[i].err, strlen(cases[i].err)) != 0)
+				fail_msg("case %zu: %d '%s'", i, rc, o.err ? o.err : "(null)");
+		} else {
+			if (rc != 0)
+				fail_msg("case %zu: refused: %s", i, o.err);
+			assert_string_equal(o.view->name, cases[i].view);
+			assert_int_equal(o.cfg.explain, cases[i].why);
+		}
+		rpt_opts_free(&o);
+	}
+	{
+		const char *argv[] = {"r", "-r", "f", "-w", "x.pcapng", "--explain"};
+
+		assert_int_equal(parse(&o, ARGC(argv), argv), -EINVAL);
+		assert_string_equal(o.err,
+				    "--explain and -w cannot be combined: --explain alone, or "
+				    "with --format=json or --format=csv");
+		rpt_opts_free(&o);
+	}
+}
+
+/* --reasons needs no input and takes nothing else. */
+static void test_reasons(void **state)
+{
+	const char *alone[] = {"r", "--reasons"};
+	const char *with_r[] = {"r", "--reasons", "-r", "f"};
+	const char *with_view[] = {"r", "--reasons", "--format=json"};
+	struct rpt_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, ARGC(alone), alone), 0);
+	assert_true(o.reasons);
+	rpt_opts_free(&o);
+	assert_int_equal(parse(&o, ARGC(with_r), with_r), -EINVAL);
+	assert_string_equal(o.err, "--reasons: lists what tcpdrop knows, alone: no -r, view or "
+				   "--explain");
+	rpt_opts_free(&o);
+	assert_int_equal(parse(&o, ARGC(with_view), with_view), -EINVAL);
+	rpt_opts_free(&o);
+}
+
 /* --since/--until are read after every option, so a later --utc still applies to them. */
 static void test_since_after_utc(void **state)
 {
@@ -366,6 +495,8 @@ int main(void)
 	    cmocka_unit_test(test_filter_built),    cmocka_unit_test(test_stdin),
 	    cmocka_unit_test(test_help_version),    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_since_after_utc), cmocka_unit_test(test_reparse),
+	    cmocka_unit_test(test_explain),	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_folded_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,7 +85,7 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-enum view { V_TABLE, V_JSON, V_CSV, V_SUMMARY, V_TIMELINE, V_INFO };
+enum view { V_TABLE, V_JSON, V_CSV, V_SUMMARY, V_TIMELINE, V_INFO, V_EXPLAIN };
 
 struct gcase {
 	const char *name;
@@ -97,6 +97,7 @@ struct gcase {
 	size_t top;
 	struct rpt_timeline_opts to;
 	const char *tz;
+	bool explain; /* cfg.explain: the why key/column of json and csv */
 };
 
 static void render(const struct gcase *g, char **out, size_t *out_len)
@@ -125,10 +126,13 @@ static void render(const struct gcase *g, char **out, size_t *out_len)
 		sink = rpt_table_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	case V_JSON:
-		sink = rpt_json_open(m, &(struct rpt_view_cfg){.o = g->vo});
+		sink = rpt_json_open(m, &(struct rpt_view_cfg){.o = g->vo, .explain = g->explain});
 		break;
 	case V_CSV:
-		sink = rpt_csv_open(m, &(struct rpt_view_cfg){.o = g->vo});
+		sink = rpt_csv_open(m, &(struct rpt_view_cfg){.o = g->vo, .explain = g->explain});
+		break;
+	case V_EXPLAIN:
+		sink = rpt_explain_open(m, &(struct rpt_view_cfg){.o = g->vo});
 		break;
 	case V_SUMMARY: {
 		const char *bad;
@@ -261,6 +265,25 @@ static const struct gcase cases[] = {
      .files = {ALPHA, ALPHA_KILLED},
      .nfiles = 2,
      .vo = UTC_OPTS},
+    /* --explain: groups by diagnosis; NETFILTER_DROP's module stack, an unnamed reason 999. */
+    {.name = "explain.txt", .view = V_EXPLAIN, .files = {ALPHA}, .nfiles = 1, .vo = UTC_OPTS},
+    {.name = "explain-merge-relative.txt",
+     .view = V_EXPLAIN,
+     .files = {ALPHA, BETA},
+     .nfiles = 2,
+     .vo = {.time_fmt = RPT_TIME_RELATIVE, .utc = true}},
+    {.name = "json-explain.txt",
+     .view = V_JSON,
+     .files = {ALPHA},
+     .nfiles = 1,
+     .vo = {.utc = true, .no_stack = true},
+     .explain = true},
+    {.name = "csv-explain.txt",
+     .view = V_CSV,
+     .files = {ALPHA},
+     .nfiles = 1,
+     .vo = {.utc = true, .no_stack = true},
+     .explain = true},
 };
 
 /*
@@ -324,7 +347,7 @@ static void test_hostile_strings_all_views(void **state)
 	buf = tdftest_write(recs, n, NULL, true, &len);
 	assert_non_null(buf);
 
-	for (v = 0; v <= V_INFO; v++) {
+	for (v = 0; v <= V_EXPLAIN; v++) {
 		struct rpt_file *f = rpt_file_open_mem(buf, len, "hostile\n\x1b.tdrop");
 		struct rpt_view_opts vo = {.utc = true};
 		struct rpt_summary_opts so = {0};
@@ -360,6 +383,9 @@ static void test_hostile_strings_all_views(void **state)
 			break;
 		case V_INFO:
 			sink = rpt_info_open(m, &(struct rpt_view_cfg){.o = vo});
+			break;
+		case V_EXPLAIN:
+			sink = rpt_explain_open(m, &(struct rpt_view_cfg){.o = vo});
 			break;
 		}
 		assert_non_null(sink);
