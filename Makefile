@@ -38,7 +38,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -D_GNU_SOURCE \
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 
 REPORT_LIBS := -lzstd -lpcap
-RECORD_LIBS := -lbpf -lelf -lz -lzstd
+RECORD_LIBS := -lbpf -lelf -lz -lzstd -lseccomp
 
 FORMAT_SRC := $(wildcard format/*.c)
 REPORT_SRC := $(filter-out report/main.c,$(wildcard report/*.c report/views/*.c))

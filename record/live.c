@@ -53,7 +53,7 @@ int live_find_report(char *buf, size_t len)
 	return -ENOENT;
 }
 
-int live_start(const char *report, bool no_stack, pid_t *pid)
+int live_start(const char *report, bool no_stack, const struct privs_user *user, pid_t *pid)
 {
 	int fds[2], rc;
 	pid_t child;
@@ -72,7 +72,7 @@ int live_start(const char *report, bool no_stack, pid_t *pid)
 
 		signal(SIGINT, SIG_IGN);
 		signal(SIGPIPE, SIG_DFL);
-		rc = dup2(fds[0], STDIN_FILENO) < 0 ? -errno : privs_drop(false);
+		rc = dup2(fds[0], STDIN_FILENO) < 0 ? -errno : privs_drop(user, false);
 		if (rc) {
 			fprintf(stderr, "tcpdrop-record: live view: %s\n", strerror(-rc));
 			_exit(127);

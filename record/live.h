@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "privs.h"
+
 /*
  * Find the tcpdrop-report executable: next to the running program first, then in $PATH.
  * Returns 0 with its path in buf, or -ENOENT with the directory searched first in buf
@@ -19,9 +21,10 @@ int live_find_report(char *buf, size_t len);
  * standard output (where the trace goes as "-w -"). The report writes to the original
  * standard output and error. It runs with no capabilities and no_new_privs, and ignores
  * SIGINT: Ctrl-C ends the recording, the recorder closes the stream, and the report shows
- * everything up to its end. Returns 0 with the child in *pid, or -errno.
+ * everything up to its end. With user non-NULL (-Z) the report runs as that user too.
+ * Returns 0 with the child in *pid, or -errno.
  */
-int live_start(const char *report, bool no_stack, pid_t *pid);
+int live_start(const char *report, bool no_stack, const struct privs_user *user, pid_t *pid);
 
 /*
  * Close standard output (the stream's end) and wait for the report. Returns its exit status,

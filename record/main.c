@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	    "usage: " PROG " [-w FILE] [-c COUNT] [--duration SECS] [-C MB] [-G SECS] [-W N]\n"
 	    "       [-s SNAPLEN] [-4|-6] [--port PORT] [--host ADDR] [--netns INODE]\n"
 	    "       [--reason NAME[,NAME]...] [--all-reasons] [--no-stack | --stack-depth N]\n"
-	    "       [--ringbuf-size SIZE] [--flush-interval MS] [-n] [-q]\n"
+	    "       [--ringbuf-size SIZE] [--flush-interval MS] [-Z USER] [-n] [-q]\n"
 	    "\n"
 	    "Record every dropped TCP segment (IPv4/IPv6) with its kernel drop reason, location,\n"
 	    "stack and first bytes into a trace file; read it with tcpdrop-report(8). Without -w,\n"
@@ -49,11 +49,13 @@ static void usage(FILE *f)
 	    "  --stack-depth N      frames per stack (1-%u, default %u)\n"
 	    "  --ringbuf-size SIZE  kernel ring buffer, power of two, K or M (default %uM)\n"
 	    "  --flush-interval MS  write buffered drops this often (default %u, live %u)\n"
+	    "  -Z USER              record as USER (name or uid) once set up%s%s%s\n"
 	    "  -n                   accepted and ignored (addresses are always numeric)\n"
 	    "  -q                   no start and status lines\n",
 	    OPTS_SNAPLEN_MIN, TDF_SNAP_MAX, OPTS_SNAPLEN_DEFAULT, TDF_STACK_MAX,
 	    OPTS_STACK_DEPTH_DEFAULT, OPTS_RINGBUF_DEFAULT >> 20, OPTS_FLUSH_MS_DEFAULT,
-	    OPTS_FLUSH_MS_LIVE);
+	    OPTS_FLUSH_MS_LIVE, OPTS_USER_DEFAULT ? " (default " : "",
+	    OPTS_USER_DEFAULT ? OPTS_USER_DEFAULT : "", OPTS_USER_DEFAULT ? ")" : "");
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -94,7 +96,7 @@ int main(int argc, char **argv)
 	struct session *s;
 	struct session_err e = {.status = 1};
 	struct capture_stats st;
-	FILE *status;
+	FILE *status; /* the live table owns the terminal: no status line between its rows */
 	int ret = 1;
 
 	libbpf_set_print(libbpf_print);
@@ -116,6 +118,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": set up: %s\n", strerror(errno));
 		return 1;
 	}
+	/* before setup: isatty is an ioctl, which the seccomp filter does not allow */
+	status = !o.quiet && o.path && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (session_setup(s, &e))
 		goto out;
 	/* the readiness signal: attached, output open, privileges dropped */
@@ -125,8 +129,6 @@ int main(int argc, char **argv)
 	else if (!o.quiet)
 		fprintf(stderr, PROG ": recording to %s via %s, Ctrl-C to stop\n",
 			session_output_name(s), session_hook(s));
-	/* the live table owns the terminal: no status line between its rows */
-	status = !o.quiet && o.path && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (session_run(s, &stop, status, &st, &e))
 		goto out;
 	fprintf(stderr, PROG ": %llu drops recorded, %llu lost (%llu NOT_SPECIFIED excluded)\n",

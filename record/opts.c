@@ -166,11 +166,13 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 	o->stack_depth = OPTS_STACK_DEPTH_DEFAULT;
 	o->ringbuf_bytes = OPTS_RINGBUF_DEFAULT;
 	o->flush_ms = OPTS_FLUSH_MS_DEFAULT;
+	o->user = OPTS_USER_DEFAULT;
+	o->user_built_in = o->user != NULL;
 	err[0] = 0;
 
 	optind = 0; /* full reset, so tests may call this repeatedly */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:c:C:G:W:s:46nq", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:c:C:G:W:s:Z:46nq", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->path = optarg;
@@ -209,6 +211,14 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'Z':
+			if (!*optarg) {
+				snprintf(err, errlen, "-Z: empty user name");
+				rc = -EINVAL;
+			}
+			o->user = optarg;
+			o->user_built_in = false;
 			break;
 		case 'n':
 			break; /* tcpdump's habit: addresses are never resolved anyway */

@@ -18,6 +18,17 @@
 #define OPTS_REASONS_MAX	 16u  /* == TDE_REASONS_MAX */
 #define OPTS_ERR_LEN		 256
 
+/*
+ * The user to switch to after setup when -Z is not given: none (stay uid 0 without
+ * capabilities) unless the build says otherwise, e.g.
+ * make CFLAGS='-O2 -g -DTCPDROP_DEFAULT_USER=\"tcpdrop\"'. -Z root then keeps uid 0.
+ */
+#ifdef TCPDROP_DEFAULT_USER
+#define OPTS_USER_DEFAULT TCPDROP_DEFAULT_USER
+#else
+#define OPTS_USER_DEFAULT NULL
+#endif
+
 struct rec_opts {
 	const char *path;	/* -w; "-" is stdout; NULL: the live view (no -w) */
 	uint64_t count;		/* -c, 0 = unlimited */
@@ -29,6 +40,8 @@ struct rec_opts {
 	uint32_t stack_depth;	/* --stack-depth; 0 with --no-stack */
 	uint64_t ringbuf_bytes; /* --ringbuf-size, a power of two */
 	uint32_t flush_ms;	/* --flush-interval (a shorter default in the live view) */
+	const char *user;	/* -Z: a name or uid, resolved by the session; NULL = stay uid 0 */
+	bool user_built_in;	/* user is OPTS_USER_DEFAULT, not from -Z */
 	uint8_t family;		/* -4 / -6: 4, 6 or 0 */
 	uint16_t port;		/* --port, 0 = any */
 	uint8_t host_family;	/* --host: 4, 6 or 0 */

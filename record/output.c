@@ -12,6 +12,12 @@
 
 #define OUTPUT_PATH_MAX 4096
 
+/* A file of the -W ring: deleted or reused only while its name still leads to it. */
+struct ring_file {
+	char *name;
+	struct output_file_id id;
+};
+
 struct output {
 	struct output_cfg cfg;
 	char path[OUTPUT_PATH_MAX];
@@ -24,8 +30,9 @@ struct output {
 	uint32_t index;	     /* -C sequence within the current -G period */
 	time_t period_start; /* when the current -G period began */
 	uint64_t drops_in_file;
-	uint64_t bytes_done; /* bytes of files already closed */
-	char **ring;	     /* names of the files kept, oldest first (with -W) */
+	uint64_t bytes_done;	  /* bytes of files already closed */
+	struct output_file_id id; /* of the current file */
+	struct ring_file *ring;	  /* the files kept, oldest first (with -W) */
 	uint32_t nring;
 };
 
@@ -65,38 +72,176 @@ int output_name(char *buf, size_t len, const struct output_cfg *cfg, time_t t, u
 	return 0;
 }
 
-static int create_file(struct output *s)
+/* What a regular file must satisfy to be truncated and reused. */
+static int reusable(const struct stat *st, uid_t owner, const struct output_file_id *expect)
 {
-	int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	/* an existing file keeps its mode through O_TRUNC: traces hold addresses and packets */
-	if (fchmod(fd, 0600) && errno != EPERM) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	s->fd = fd;
-	s->created = true;
+	if (expect && (st->st_dev != expect->dev || st->st_ino != expect->ino))
+		return -ESTALE;
+	if (st->st_uid != owner)
+		return -EEXIST;
+	/* truncating one name of a hard-linked file would empty the others too */
+	if (st->st_nlink > 1)
+		return -EMLINK;
 	return 0;
 }
 
-/* Remember path in the -W ring and delete the oldest files beyond N. */
+/* The type check, on lstat's answer so that nothing refused is ever opened. */
+static int acceptable(const struct stat *st, uid_t owner, const struct output_file_id *expect)
+{
+	if (S_ISLNK(st->st_mode))
+		return -ELOOP;
+	if (S_ISDIR(st->st_mode))
+		return -EISDIR;
+	if (S_ISSOCK(st->st_mode))
+		return -ENXIO;
+	if (S_ISREG(st->st_mode))
+		return reusable(st, owner, expect);
+	if (expect)
+		return -ESTALE; /* a -W name we made as a file is now something else */
+	/* a FIFO someone else planted would carry the trace to them */
+	if (S_ISFIFO(st->st_mode))
+		return st->st_uid == owner || st->st_uid == 0 ? 0 : -EEXIST;
+	if (S_ISCHR(st->st_mode))
+		return 0;
+	return -ENODEV; /* block devices and anything stranger */
+}
+
+int output_file_open(const char *path, uid_t owner, const struct output_file_id *expect,
+		     struct output_file_id *id, bool *created)
+{
+	/* twice: a name that vanishes or appears between lstat and open is looked at again */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct stat lst, st;
+		int fd, rc;
+
+		if (lstat(path, &lst)) {
+			if (errno != ENOENT)
+				return -errno;
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (fd < 0 && errno == EEXIST)
+				continue;
+			if (fd < 0)
+				return -errno;
+			if (fstat(fd, &st)) {
+				rc = -errno;
+				close(fd);
+				return rc;
+			}
+			*id = (struct output_file_id){.dev = st.st_dev, .ino = st.st_ino};
+			*created = true;
+			return fd;
+		}
+		rc = acceptable(&lst, owner, expect);
+		if (rc)
+			return rc;
+		/* O_NONBLOCK is not used: a FIFO waits for its reader, as with tcpdump */
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return errno == ELOOP ? -EBUSY : -errno;
+		if (fstat(fd, &st)) {
+			rc = -errno;
+			goto fail;
+		}
+		/* the name was switched to another file after lstat looked at it */
+		rc = -EBUSY;
+		if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino)
+			goto fail;
+		/* an existing file keeps its mode through truncation: traces hold addresses and
+		   packets */
+		if (S_ISREG(st.st_mode) && (ftruncate(fd, 0) || fchmod(fd, 0600))) {
+			rc = -errno;
+			goto fail;
+		}
+		*id = (struct output_file_id){.dev = st.st_dev, .ino = st.st_ino};
+		*created = false;
+		return fd;
+	fail:
+		close(fd);
+		return rc;
+	}
+	return -EBUSY;
+}
+
+const char *output_strerror(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "is a symbolic link: not followed (name the file itself, or - for standard "
+		       "output)";
+	case -EISDIR:
+		return "is a directory";
+	case -ENXIO:
+		return "is a socket: not written to";
+	case -ENODEV:
+		return "is not a regular file, FIFO or character device: not written to";
+	case -EEXIST:
+		return "exists and belongs to another user: not overwritten (remove it or choose "
+		       "another name)";
+	case -EMLINK:
+		return "has more than one hard link: not truncated";
+	case -ESTALE:
+		return "was replaced since this recording created it: not overwritten";
+	case -EBUSY:
+		return "changed while it was being opened: not written to";
+	default:
+		return strerror(-err);
+	}
+}
+
+static int open_current(struct output *s, const struct output_file_id *expect)
+{
+	int fd = output_file_open(s->path, getuid(), expect, &s->id, &s->created);
+
+	if (fd < 0)
+		return fd;
+	s->fd = fd;
+	return 0;
+}
+
+static void ring_forget(struct output *s, uint32_t i)
+{
+	free(s->ring[i].name);
+	memmove(&s->ring[i], &s->ring[i + 1], (s->nring - i - 1) * sizeof(*s->ring));
+	s->nring--;
+}
+
+/*
+ * Delete the oldest -W file, only when its name still is the file this recording made. The
+ * check and the unlink are two steps, but unlink removes a directory entry only: whoever can
+ * swap names in that directory could remove the entry themselves.
+ */
+static void ring_delete_oldest(struct output *s)
+{
+	struct stat st;
+
+	if (!lstat(s->ring[0].name, &st) && S_ISREG(st.st_mode) && st.st_dev == s->ring[0].id.dev &&
+	    st.st_ino == s->ring[0].id.ino)
+		unlink(s->ring[0].name);
+	ring_forget(s, 0);
+}
+
+/* The ring entry for the current name, if this recording made a file by that name. */
+static const struct ring_file *ring_find(const struct output *s)
+{
+	for (uint32_t i = 0; i < s->nring; i++)
+		if (!strcmp(s->ring[i].name, s->path))
+			return &s->ring[i];
+	return NULL;
+}
+
+/* Remember the current file in the -W ring and delete the oldest files beyond N. */
 static int ring_push(struct output *s)
 {
+	struct ring_file *nr;
 	char *copy;
-	char **nr;
 
 	if (!s->cfg.ring_files)
 		return 0;
 	for (uint32_t i = 0; i < s->nring; i++) {
-		if (!strcmp(s->ring[i], s->path)) { /* reused name: the file was just truncated */
-			free(s->ring[i]);
-			memmove(&s->ring[i], &s->ring[i + 1],
-				(s->nring - i - 1) * sizeof(*s->ring));
-			s->nring--;
+		if (!strcmp(s->ring[i].name, s->path)) { /* reused name: the file was truncated */
+			ring_forget(s, i);
 			break;
 		}
 	}
@@ -109,13 +254,9 @@ static int ring_push(struct output *s)
 		return -ENOMEM;
 	}
 	s->ring = nr;
-	s->ring[s->nring++] = copy;
-	while (s->nring > s->cfg.ring_files) {
-		unlink(s->ring[0]); /* already gone is fine */
-		free(s->ring[0]);
-		memmove(&s->ring[0], &s->ring[1], (s->nring - 1) * sizeof(*s->ring));
-		s->nring--;
-	}
+	s->ring[s->nring++] = (struct ring_file){.name = copy, .id = s->id};
+	while (s->nring > s->cfg.ring_files)
+		ring_delete_oldest(s);
 	return 0;
 }
 
@@ -137,7 +278,7 @@ struct output *output_open(const struct output_cfg *cfg, time_t now)
 	}
 	rc = output_name(s->path, sizeof(s->path), cfg, now, 0);
 	if (!rc)
-		rc = create_file(s);
+		rc = open_current(s, NULL);
 	if (!rc)
 		rc = ring_push(s);
 	if (rc) {
@@ -202,6 +343,8 @@ bool output_rotate_due(struct output *s, time_t now)
 
 int output_rotate(struct output *s, time_t now)
 {
+	const struct ring_file *ring_file;
+	struct output_file_id expect;
 	int rc;
 
 	if (s->is_stdout || !s->w)
@@ -223,7 +366,10 @@ int output_rotate(struct output *s, time_t now)
 	rc = output_name(s->path, sizeof(s->path), &s->cfg, s->period_start, s->index);
 	if (rc)
 		return rc;
-	rc = create_file(s);
+	ring_file = ring_find(s);
+	if (ring_file)
+		expect = ring_file->id; /* copied: ring_push moves the entries */
+	rc = open_current(s, ring_file ? &expect : NULL);
 	if (rc)
 		return rc;
 	rc = ring_push(s);
@@ -248,10 +394,23 @@ const char *output_path(const struct output *s)
 	return s->path;
 }
 
+int output_chown(struct output *s, uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	if (s->is_stdout || s->fd < 0)
+		return 0;
+	if (fstat(s->fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return fchown(s->fd, uid, gid) ? -errno : 0;
+}
+
 static void free_output(struct output *s)
 {
 	for (uint32_t i = 0; i < s->nring; i++)
-		free(s->ring[i]);
+		free(s->ring[i].name);
 	free(s->ring);
 	free(s);
 }

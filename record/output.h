@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "tdf.h"
@@ -26,14 +27,41 @@ struct output_cfg {
  */
 int output_name(char *buf, size_t len, const struct output_cfg *cfg, time_t t, uint32_t index);
 
+/* Which file a name led to when the recording opened it (for -W: only its own files). */
+struct output_file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * The policy for every file the recorder writes (the first, and each rotation):
+ * - a symbolic link at the last component is never followed (-ELOOP), a directory
+ *   (-EISDIR), a socket (-ENXIO) or a block device (-ENODEV) is refused before any open;
+ * - a missing name is created with O_EXCL, mode 0600;
+ * - an existing regular file is truncated and set to 0600 only when owner owns it
+ *   (-EEXIST) and it has one link (-EMLINK); with expect (a -W name reused), only when it
+ *   still is that file (-ESTALE);
+ * - a FIFO owned by owner or root, or a character device, is written as it is (a FIFO
+ *   waits for its reader);
+ * - a name switched to another file between the check and the open: -EBUSY.
+ * Returns the fd (O_CLOEXEC), with the file's identity in id and whether it was created, or
+ * -errno; output_strerror says why in words.
+ */
+int output_file_open(const char *path, uid_t owner, const struct output_file_id *expect,
+		     struct output_file_id *id, bool *created);
+
+/* A short reason for an error of output_file_open/output_open/output_rotate (static). */
+const char *output_strerror(int err);
+
 /* Writes the preamble of each new file (metadata, tables, kallsyms, clock). */
 typedef int (*output_begin_fn)(void *arg, struct tdf_writer *w);
 
 struct output;
 
 /*
- * Create the first output (mode 0600, truncated) or take stdout, without writing to it
- * yet, so "cannot write" shows before anything else starts. NULL with errno.
+ * Open the first output (output_file_open's policy, owner the real uid) or take stdout,
+ * without writing to it yet, so "cannot write" shows before anything else starts. NULL with
+ * errno.
  */
 struct output *output_open(const struct output_cfg *cfg, time_t now);
 
@@ -53,8 +81,10 @@ int output_flush(struct output *s);
 bool output_rotate_due(struct output *s, time_t now);
 
 /*
- * Close the current file cleanly, open the next one (deleting the oldest beyond -W) and
- * write its preamble. The generation number grows by one. 0 or -errno.
+ * Close the current file cleanly, open the next one (output_file_open's policy, owner the
+ * real uid; a -W name reused must still be this recording's file), delete the oldest beyond
+ * -W when its name still leads to the file this recording made, and write the preamble.
+ * The generation number grows by one. 0 or -errno.
  */
 int output_rotate(struct output *s, time_t now);
 
@@ -64,6 +94,10 @@ uint32_t output_generation(const struct output *s);
 /* Bytes written over all files; the name of the current one ("-" for stdout). */
 uint64_t output_bytes(const struct output *s);
 const char *output_path(const struct output *s);
+
+/* -Z: give the current file, when a regular file, to uid:gid (tcpdump does the same). 0 or
+ * -errno. */
+int output_chown(struct output *s, uid_t uid, gid_t gid);
 
 /* Close cleanly (index and trailer) and free. 0 or -errno; s is freed either way. */
 int output_close(struct output *s);

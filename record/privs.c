@@ -3,15 +3,18 @@
 #include "privs.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <libgen.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <libgen.h>
-#include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Not in older uapi headers. */
@@ -64,11 +67,133 @@ static int last_cap(void)
 	return v;
 }
 
-int privs_drop(bool keep_dac_override)
+/* A decimal uid that fits uid_t and is not (uid_t)-1, which setresuid reads as "unchanged". */
+static bool parse_uid(const char *s, uid_t *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v >= (uid_t)-1)
+			return false;
+	}
+	*out = (uid_t)v;
+	return true;
+}
+
+static int add_group(struct privs_user *u, gid_t g)
+{
+	for (uint32_t i = 0; i < u->ngroups; i++)
+		if (u->groups[i] == g)
+			return 0;
+	if (u->ngroups >= PRIVS_GROUPS_MAX)
+		return -E2BIG;
+	u->groups[u->ngroups++] = g;
+	return 0;
+}
+
+static int find_groups(const char *path, struct privs_user *u)
+{
+	FILE *f = fopen(path, "re");
+	struct group *gr;
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	while (!rc && (gr = fgetgrent(f)))
+		for (char **m = gr->gr_mem; !rc && m && *m; m++)
+			if (!strcmp(*m, u->name))
+				rc = add_group(u, gr->gr_gid);
+	fclose(f);
+	return rc;
+}
+
+int privs_user_resolve(const char *spec, const char *passwd, const char *group,
+		       struct privs_user *u)
+{
+	struct passwd *pw;
+	bool numeric, by_name = false, by_uid = false;
+	uid_t want = 0;
+	FILE *f;
+
+	memset(u, 0, sizeof(*u));
+	numeric = parse_uid(spec, &want);
+	f = fopen(passwd ? passwd : "/etc/passwd", "re");
+	if (!f)
+		return -errno;
+	while (!by_name && (pw = fgetpwent(f))) {
+		if (!strcmp(pw->pw_name, spec))
+			by_name = true;
+		else if (numeric && !by_uid && pw->pw_uid == want)
+			by_uid = true;
+		else
+			continue;
+		if (strlen(pw->pw_name) >= sizeof(u->name)) {
+			fclose(f);
+			return -ENAMETOOLONG;
+		}
+		strcpy(u->name, pw->pw_name);
+		u->uid = pw->pw_uid;
+		u->gid = pw->pw_gid;
+	}
+	fclose(f);
+	if (!by_name && !by_uid)
+		return -ENOENT;
+	u->groups[0] = u->gid;
+	u->ngroups = 1;
+	return find_groups(group ? group : "/etc/group", u);
+}
+
+static int become(const struct privs_user *u)
+{
+	uid_t r, e, s;
+
+	if (setgroups(u->ngroups, u->groups) || setresgid(u->gid, u->gid, u->gid) ||
+	    setresuid(u->uid, u->uid, u->uid))
+		return -errno;
+	if (getresuid(&r, &e, &s) || r != u->uid || e != u->uid || s != u->uid)
+		return -EPERM;
+	/* OpenBSD's habit: prove the switch cannot be undone */
+	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return -EPERM;
+	return 0;
+}
+
+int privs_user_can_create_in(const struct privs_user *u, const char *dir)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int rc = become(u);
+
+		if (!rc && access(dir, W_OK | X_OK))
+			rc = -errno;
+		_exit(rc < 0 && -rc < 256 ? -rc : rc ? 255 : 0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(st))
+		return -ECHILD;
+	return -WEXITSTATUS(st);
+}
+
+int privs_drop(const struct privs_user *u, bool keep_dac_override)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
 	int top = last_cap();
+	int rc;
+
+	if (u && keep_dac_override)
+		return -EINVAL;
 
 	/* the bounding set first: dropping it needs CAP_SETPCAP, which goes last */
 	for (int c = 0; c <= top; c++) {
@@ -79,6 +204,10 @@ int privs_drop(bool keep_dac_override)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		return -errno;
+	/* needs CAP_SETUID and CAP_SETGID: before capset clears them (a non-zero uid clears the
+	   permitted set by itself; -Z root relies on capset) */
+	if (u && (rc = become(u)))
+		return rc;
 	memset(d, 0, sizeof(d));
 	if (keep_dac_override) {
 		d[0].effective = d[0].permitted = 1u << CAP_DAC_OVERRIDE;

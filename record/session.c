@@ -4,6 +4,7 @@
 
 #include <bpf/btf.h>
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "privs.h"
 #include "probe.h"
 #include "probecfg.h"
+#include "sandbox.h"
 
 struct session {
 	const struct rec_opts *o;
@@ -34,7 +36,9 @@ struct session {
 	struct probe *probe;
 	struct ksyms *ks;
 	struct meta meta;
-	pid_t live; /* the live view's tcpdrop-report, once started */
+	pid_t live;		/* the live view's tcpdrop-report, once started */
+	struct privs_user user; /* -Z */
+	bool has_user;
 };
 
 __attribute__((format(printf, 4, 5))) static int err_set(struct session_err *e, int status,
@@ -65,6 +69,40 @@ struct session *session_new(const struct rec_opts *o, int argc, char **argv)
 	s->argc = argc;
 	s->argv = argv;
 	return s;
+}
+
+static bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
+static bool rotating(const struct rec_opts *o)
+{
+	return o->rotate_bytes || o->rotate_secs;
+}
+
+/* -Z before anything else: a user that does not exist is a mistake in the command line. */
+static int resolve_user(struct session *s, struct session_err *e)
+{
+	const char *what;
+	int rc;
+
+	if (!s->o->user)
+		return 0;
+	/* a build-time default names itself: the user typed no -Z */
+	what = s->o->user_built_in ? "-Z (built-in default)" : "-Z";
+	rc = privs_user_resolve(s->o->user, NULL, NULL, &s->user);
+	if (rc == -ENOENT)
+		return err_set(e, 2, what, "%s: no such user in /etc/passwd", s->o->user);
+	if (rc == -E2BIG)
+		return err_set(e, 2, what, "%s: in more than %u groups", s->o->user,
+			       PRIVS_GROUPS_MAX);
+	if (rc)
+		return err_set(e, 1, what, "%s: %s", s->o->user, strerror(-rc));
+	s->has_user = true;
+	return 0;
 }
 
 /* Privileges, kernel BTF, the tracepoint and the kernel's name tables. */
@@ -113,7 +151,6 @@ static int check_kernel(struct session *s, struct session_err *e)
 
 static int configure_probe(struct session *s, struct session_err *e)
 {
-	const char *raw_tp = getenv("TCPDROP_FORCE_RAW_TP");
 	uint32_t bad = 0;
 	int rc;
 
@@ -124,7 +161,7 @@ static int configure_probe(struct session *s, struct session_err *e)
 	if (rc)
 		return err_set(e, 2, "--reason", "%s: no such drop reason in this kernel",
 			       s->o->reasons[bad]);
-	s->pc.force_raw_tp = raw_tp && *raw_tp && strcmp(raw_tp, "0");
+	s->pc.force_raw_tp = env_on("TCPDROP_FORCE_RAW_TP");
 	return 0;
 }
 
@@ -146,7 +183,30 @@ static int open_output(struct session *s, struct session_err *e)
 
 	s->out = output_open(&oc, time(NULL));
 	if (!s->out)
-		return err_set(e, 1, out_name(s->o->path), "%s", strerror(errno));
+		return err_set(e, 1, out_name(s->o->path), "%s", output_strerror(-errno));
+	if (s->has_user) {
+		int rc = output_chown(s->out, s->user.uid, s->user.gid);
+
+		if (rc)
+			return err_set(e, 1, output_path(s->out), "chown to %s: %s", s->user.name,
+				       strerror(-rc));
+	}
+	if (s->has_user && rotating(s->o)) {
+		char path[PATH_MAX], dir[PATH_MAX];
+		int rc;
+
+		snprintf(path, sizeof(path), "%s", output_path(s->out));
+		snprintf(dir, sizeof(dir), "%s", dirname(path));
+		/* now rather than at the first rotation, an hour into the recording */
+		rc = privs_user_can_create_in(&s->user, dir);
+		if (rc == -EACCES || rc == -EROFS)
+			return err_set(e, 1, dir,
+				       "not writable by %s (uid %u): -C/-G create the next files "
+				       "there as that user",
+				       s->user.name, (unsigned)s->user.uid);
+		if (rc)
+			return err_set(e, 1, dir, "as %s: %s", s->user.name, strerror(-rc));
+	}
 	cc.out = s->out;
 	s->cap = capture_new(&cc);
 	if (!s->cap)
@@ -195,31 +255,43 @@ static int start_probe(struct session *s, struct session_err *e)
 	return 0;
 }
 
-/* The live view, the file's preamble, then no more privileges. */
+/* The live view, the file's preamble, then no more privileges, then the seccomp filter. */
 static int start_writing(struct session *s, struct session_err *e)
 {
 	const struct rec_opts *o = s->o;
+	const struct privs_user *u = s->has_user ? &s->user : NULL;
+	struct sandbox_cfg sc;
 	int rc;
 
 	if (!o->path) {
-		rc = live_start(s->report, o->no_stack, &s->live);
+		rc = live_start(s->report, o->no_stack, u, &s->live);
 		if (rc)
 			return err_set(e, 1, "live view", "%s: %s", s->report, strerror(-rc));
 	}
 	rc = output_start(s->out, capture_begin_file, s->cap);
 	if (rc)
 		return err_set(e, 1, out_name(o->path), "%s", strerror(-rc));
-	/* everything privileged is done: fds stay usable, rotation creates files as uid 0 */
-	rc = privs_drop((o->rotate_bytes || o->rotate_secs) && privs_dir_needs_override(o->path));
+	/* everything privileged is done: fds stay usable; without -Z rotation creates files as
+	   uid 0, keeping CAP_DAC_OVERRIDE only for a directory that needs it */
+	rc = privs_drop(u, !u && rotating(o) && privs_dir_needs_override(o->path));
 	if (rc)
 		return err_set(e, 1, "drop privileges", "%s", strerror(-rc));
+	if (env_on("TCPDROP_NO_SECCOMP"))
+		return 0;
+	sc = (struct sandbox_cfg){.rotate = rotating(o), .report = s->live};
+	rc = sandbox_enter(&sc);
+	if (rc)
+		return err_set(e, 1, "seccomp", "%s (TCPDROP_NO_SECCOMP=1 records without it)",
+			       strerror(-rc));
+	if (env_on("TCPDROP_TEST_FORBIDDEN_SYSCALL"))
+		sandbox_test_forbidden(); /* does not return under the filter */
 	return 0;
 }
 
 int session_setup(struct session *s, struct session_err *e)
 {
-	if (check_kernel(s, e) || configure_probe(s, e) || open_output(s, e) || start_probe(s, e) ||
-	    start_writing(s, e))
+	if (resolve_user(s, e) || check_kernel(s, e) || configure_probe(s, e) ||
+	    open_output(s, e) || start_probe(s, e) || start_writing(s, e))
 		return -1;
 	return 0;
 }
@@ -318,7 +390,7 @@ int session_run(struct session *s, const volatile sig_atomic_t *stop, FILE *stat
 	if (status_shown)
 		fputc('\n', status);
 	if (rc)
-		return err_set(e, 1, session_output_name(s), "%s", strerror(-rc));
+		return err_set(e, 1, session_output_name(s), "%s", output_strerror(rc));
 	capture_stats(s->cap, st);
 	rc = output_close(s->out);
 	s->out = NULL;

@@ -29,11 +29,13 @@ struct session;
 struct session *session_new(const struct rec_opts *o, int argc, char **argv);
 
 /*
- * Set up, in this order: find the live view's tcpdrop-report (without -w), check the
- * capabilities, the kernel's BTF, its skb:kfree_skb and name tables, open the output, load and
- * attach the probe, snapshot kallsyms and metadata, start the live view, write the file's
- * preamble, drop privileges. 0, or -1 with e filled; session_close then removes a file that
- * was created but never started.
+ * Set up, in this order: resolve the -Z user (unknown: status 2), find the live view's
+ * tcpdrop-report (without -w), check the capabilities, the kernel's BTF, its skb:kfree_skb
+ * and name tables, open the output (given to the -Z user; with rotation, check that user may
+ * create files next to it), load and attach the probe, snapshot kallsyms and metadata, start
+ * the live view, write the file's preamble, switch user and drop privileges, install the
+ * seccomp filter (not with TCPDROP_NO_SECCOMP=1). 0, or -1 with e filled; session_close then
+ * removes a file that was created but never started.
  */
 int session_setup(struct session *s, struct session_err *e);
 

@@ -11,6 +11,8 @@ valgrind util-linux time jq"
 PKGS="$PKGS debhelper dpkg-dev lintian file"
 # the HTML report's browser test (tests/integration/html_browser.sh): headless Chromium
 PKGS="$PKGS chromium"
+# the recorder's seccomp filter (record/sandbox.c)
+PKGS="$PKGS libseccomp-dev"
 
 missing=
 for p in $PKGS; do

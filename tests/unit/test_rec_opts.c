@@ -94,6 +94,20 @@ static void test_defaults(void **state)
 	assert_int_equal(o.flush_ms, 1000);
 	assert_false(o.all_reasons);
 	assert_int_equal(o.family, 0);
+	assert_true(o.user == OPTS_USER_DEFAULT); /* NULL unless built with a default user */
+}
+
+static void test_user(void **state)
+{
+	const char *argv[] = {"tcpdrop-record", "-w", "x.tdrop", "-Z", "nobody"};
+	struct rec_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 5, argv), 0);
+	assert_string_equal(o.user, "nobody"); /* resolved later, by the session */
+	argv[4] = "65534";
+	assert_int_equal(parse(&o, 5, argv), 0);
+	assert_string_equal(o.user, "65534");
 }
 
 static void test_full_line(void **state)
@@ -194,6 +208,8 @@ static void test_usage_errors(void **state)
 	    {4, {"r", "-w", "f", "--all-reasons=yes"}, "--all-reasons: takes no value"},
 	    {4, {"r", "-w", "f", "--help=x"}, "--help: takes no value"},
 	    {5, {"r", "-w", "f", "--reason", ""}, "reason name"},
+	    {5, {"r", "-w", "f", "-Z", ""}, "-Z: empty user"},
+	    {4, {"r", "-w", "f", "-Z"}, "-Z: needs a value"},
 	};
 	struct rec_opts o;
 
@@ -249,6 +265,7 @@ int main(void)
 	    cmocka_unit_test(test_size),      cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_full_line), cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_no_stack),  cmocka_unit_test(test_live),
+	    cmocka_unit_test(test_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
