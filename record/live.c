@@ -35,6 +35,10 @@ int live_find_report(char *buf, size_t len)
 			if ((size_t)snprintf(buf, len, "%s/" REPORT_NAME, self) < len &&
 			    executable(buf))
 				return 0;
+			/* installed: PREFIX/sbin/tcpdrop-record and PREFIX/bin/tcpdrop-report */
+			if ((size_t)snprintf(buf, len, "%s/../bin/" REPORT_NAME, self) < len &&
+			    executable(buf))
+				return 0;
 		}
 	} else {
 		snprintf(self, sizeof(self), "(unknown)");

@@ -10,7 +10,8 @@
 #include "privs.h"
 
 /*
- * Find the tcpdrop-report executable: next to the running program first, then in $PATH.
+ * Find the tcpdrop-report executable: next to the running program first, then in ../bin
+ * beside its directory (PREFIX/sbin and PREFIX/bin), then in $PATH.
  * Returns 0 with its path in buf, or -ENOENT with the directory searched first in buf
  * (for the error message).
  */

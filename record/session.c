@@ -112,10 +112,11 @@ static int check_kernel(struct session *s, struct session_err *e)
 	int rc;
 
 	if (!s->o->path && live_find_report(s->report, sizeof(s->report)))
-		return err_set(e, 1, "live view",
-			       "tcpdrop-report not found in %s or on PATH: install it, or record "
-			       "to a file with -w FILE",
-			       s->report);
+		return err_set(
+		    e, 1, "live view",
+		    "tcpdrop-report not found in %s, its ../bin or on PATH: install it, or record "
+		    "to a file with -w FILE",
+		    s->report);
 	rc = privs_check();
 	if (rc == -EPERM)
 		return err_set(e, 1, "permission denied", "needs root, or CAP_BPF and CAP_PERFMON");

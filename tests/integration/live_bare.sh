@@ -13,8 +13,12 @@ mkdir "$T_TMP/alone" && cp "$REC" "$T_TMP/alone/"
 PATH=/nonexistent "$T_TMP/alone/tcpdrop-record" >"$T_TMP/alone.out" 2>"$T_TMP/alone.err"
 rc=$?
 [ "$rc" = 1 ] && [ "$(wc -l <"$T_TMP/alone.err")" = 1 ] && [ ! -s "$T_TMP/alone.out" ] &&
-	grep -q "^tcpdrop-record: live view: tcpdrop-report not found in $T_TMP/alone or on PATH" \
+	grep -q "^tcpdrop-record: live view: tcpdrop-report not found in $T_TMP/alone, its ../bin or on PATH" \
 		"$T_TMP/alone.err" || fail "no report: exit $rc, stderr: $(cat "$T_TMP/alone.err")"
+# An installed layout (PREFIX/sbin and PREFIX/bin) is found without PATH.
+mkdir -p "$T_TMP/pfx/sbin" "$T_TMP/pfx/bin" && cp "$REC" "$T_TMP/pfx/sbin/" && cp "$RPT" "$T_TMP/pfx/bin/"
+PATH=/nonexistent "$T_TMP/pfx/sbin/tcpdrop-record" -q --duration 1 --netns 1 >"$T_TMP/pfx.out" 2>"$T_TMP/pfx.err" ||
+	fail "PREFIX/sbin + PREFIX/bin: exit $?: $(cat "$T_TMP/pfx.err")"
 
 ns_new A a
 ns_new B b
