@@ -139,14 +139,18 @@ deps:
 
 # `make check`: everything, then everything again under ASan+UBSan; the static recorder and the
 # Debian packages are built first so their tests can run. Integration tests need root and BPF:
-# they fail loudly under CI=true without them, and skip with a message elsewhere.
+# they fail loudly under CI=true without them, and skip with a message elsewhere. Then the
+# integration tests once more inside a QEMU guest for each kernel of VM_KERNELS (tools/vm.sh;
+# `make check VM_KERNELS=` leaves the guests out).
+VM_KERNELS ?= 6.1
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test-bins
 	$(Q)$(MAKE) --no-print-directory static
 	$(Q)$(MAKE) --no-print-directory deb
-	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/san
+	$(Q)sh tests/run.sh $(addprefix --vm ,$(VM_KERNELS)) $(BUILD) $(BUILD)/san
 
 unit: test-bins
 	$(Q)sh tests/run.sh --unit-only $(BUILD)

@@ -76,9 +76,14 @@ struct net_device {
 	possible_net_t nd_net;
 };
 
+struct dst_entry {
+	struct net_device *dev;
+};
+
 struct sk_buff {
 	struct net_device *dev;
 	struct sock *sk;
+	unsigned long _skb_refdst; /* struct dst_entry *, low bit SKB_DST_NOREF */
 	unsigned int len;
 	unsigned int data_len;
 	int skb_iif;

@@ -71,6 +71,19 @@ static __always_inline __u32 net_inum(struct net *net)
 	return net ? BPF_CORE_READ(net, ns.inum) : 0;
 }
 
+/*
+ * The device of the skb's route, or NULL. tcp_v4_rcv() and tcp_v6_rcv() clear skb->dev once
+ * they have found the socket, and before Linux 6.11 the tracepoint has no rx_sk: for a drop
+ * past the socket lookup the route (input or output) is what still names the netns. veth
+ * drops the route on crossing, so unlike skb->sk it is never the other namespace's.
+ */
+static __always_inline struct net_device *route_dev(struct sk_buff *skb)
+{
+	struct dst_entry *dst = (void *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
+
+	return dst ? BPF_CORE_READ(dst, dev) : NULL;
+}
+
 static __always_inline bool addr_eq(const __u8 *a, const volatile __u8 *b, __u32 n)
 {
 	for (__u32 i = 0; i < 16; i++) {
@@ -203,7 +216,7 @@ static __always_inline __u8 sock_state(struct sock *rx_sk, struct sock *sk, __u3
 static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason,
 				  struct sock *rx_sk)
 {
-	struct net_device *dev;
+	struct net_device *dev, *rdev;
 	struct sock *sk;
 	struct tde_event *e;
 	unsigned char *head, *data, *nh;
@@ -266,13 +279,15 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 			return 0;
 	}
 
-	/* the drop's netns: the receiving socket's, else the device's, else skb->sk's */
+	/* the drop's netns: the receiving socket's, else the device's or route's, else skb->sk's */
 	dev = BPF_CORE_READ(skb, dev);
 	sk = BPF_CORE_READ(skb, sk);
 	if (rx_sk)
 		netns = net_inum(BPF_CORE_READ(rx_sk, __sk_common.skc_net.net));
 	else if (dev)
 		netns = net_inum(BPF_CORE_READ(dev, nd_net.net));
+	else if ((rdev = route_dev(skb)))
+		netns = net_inum(BPF_CORE_READ(rdev, nd_net.net));
 	else if (sk)
 		netns = net_inum(BPF_CORE_READ(sk, __sk_common.skc_net.net));
 	else
@@ -322,13 +337,19 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 		e->ifname[0] = 0;
 	}
 
-	/* 64-bit and bounded right before the call: clang 14 must not split the checks */
+	/*
+	 * 64-bit and bounded right before the call: clang 14 must not split the checks. snap_cap
+	 * comes last because the 6.1 verifier also walks branches it cannot rule out when clang
+	 * puts the constant on the left of a compare: there a TDE_SNAP_MAX clamp would leave
+	 * 1024 bytes, more than the tail reserved for the packet, and fail the load.
+	 */
 	cap = avail < snap_len ? avail : snap_len;
+	barrier_var(cap);
+	if (cap > TDE_SNAP_MAX)
+		cap = TDE_SNAP_MAX;
 	barrier_var(cap);
 	if (cap > snap_cap)
 		cap = snap_cap;
-	if (cap > TDE_SNAP_MAX)
-		cap = TDE_SNAP_MAX;
 	if (cap == 0 || bpf_probe_read_kernel((__u8 *)(e + 1), cap, nh))
 		cap = 0;
 	e->caplen = cap;

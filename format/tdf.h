@@ -82,6 +82,7 @@ struct tdf_kv {
 #define TDF_META_STACK_DEPTH	"stack_depth"
 #define TDF_META_FILTERS	"filters"
 #define TDF_META_HOOK		"hook"
+#define TDF_META_RX_SK		"rx_sk" /* "yes": the tracepoint names the receiving socket */
 
 struct tdf_meta {
 	uint32_t count;

@@ -104,6 +104,7 @@ int meta_collect(struct meta *m, const struct meta_info *in)
 	rc |= put(m, TDF_META_STACK_DEPTH, num);
 	rc |= put(m, TDF_META_FILTERS, in->filters ? in->filters : "");
 	rc |= put(m, TDF_META_HOOK, in->hook ? in->hook : "");
+	rc |= put(m, TDF_META_RX_SK, in->rx_sk ? "yes" : "no");
 	return rc ? -ENOSPC : 0;
 }
 

@@ -249,7 +249,8 @@ static int start_probe(struct session *s, struct session_err *e)
 				.snaplen = s->o->snaplen,
 				.stack_depth = s->o->stack_depth,
 				.filters = filters,
-				.hook = probe_hook(s->probe)};
+				.hook = probe_hook(s->probe),
+				.rx_sk = s->pk.has_rx_sk};
 	rc = meta_collect(&s->meta, &mi);
 	if (rc)
 		return err_set(e, 1, "metadata", "%s", strerror(-rc));

@@ -7,18 +7,30 @@
 # but listed as "N/A" with its reason (never counted as passed):
 #   # not-in: san: why        (sanitizer builds: the build's flavour file says "san")
 #   # not-in: vm: why         (inside tools/vm.sh guests, where TCPDROP_VM_KERNEL is set)
+# --vm KERNEL (repeatable): afterwards, the integration tests of the first BUILD again inside a
+# tools/vm.sh guest booting KERNEL, plus the drop_* tests with the raw_tp fallback forced
+# (--raw-tp, what the guest run is given); one "kernel RELEASE: N passed, ..." line each.
 set -u
 
-mode=all
-case "${1:-}" in
---unit-only) mode=unit; shift ;;
---integration-only) mode=integration; shift ;;
-esac
-[ $# -ge 1 ] || { echo "usage: tests/run.sh [--unit-only|--integration-only] BUILD..." >&2; exit 2; }
+mode=all vms= raw_tp=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--unit-only) mode=unit; shift ;;
+	--integration-only) mode=integration; shift ;;
+	--raw-tp) raw_tp=1; shift ;;
+	--vm) [ $# -ge 2 ] || break; vms="$vms $2"; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || {
+	echo "usage: tests/run.sh [--unit-only|--integration-only] [--raw-tp] [--vm KERNEL]... BUILD..." >&2
+	exit 2
+}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0 skip=0 na=0 failed=
 logdir=$(mktemp -d /tmp/tcpdrop-tests.XXXXXX)
+[ -n "${TCPDROP_VM_KERNEL:-}" ] && echo "release $(uname -r)"
 
 run() { # name command...
 	name=$1; shift
@@ -70,7 +82,41 @@ for b in "$@"; do
 			fi
 			run "$tag/integration/$(basename "$t" .sh)" env TCPDROP_BUILD="$b" TCPDROP_TOP="$top" sh "$t"
 		done
+		# the same real drops through the raw tracepoint program (tp_btf skipped)
+		for t in $([ -n "$raw_tp" ] && echo "$top"/tests/integration/drop_*.sh); do
+			run "$tag/raw_tp/$(basename "$t" .sh)" env TCPDROP_FORCE_RAW_TP=1 \
+				TCPDROP_BUILD="$b" TCPDROP_TOP="$top" sh "$t"
+		done
 	fi
+done
+
+# Inside each guest: this script again, on the first build; its lines come back indented.
+first=$(cd "$1" && pwd)
+for k in $vms; do
+	out="$logdir/vm-$k.log"
+	start=$(date +%s)
+	if [ "$(id -u)" != 0 ] && [ "${CI:-}" != true ]; then
+		skip=$((skip + 1))
+		echo "SKIP  kernel $k: the guest needs root (sudo make check)"
+		continue
+	fi
+	echo "---- kernel $k in tools/vm.sh (integration tests, then drop_* with raw_tp forced)"
+	TCPDROP_VM_KERNEL=$k sh "$top/tools/vm.sh" --kernel "$k" -- \
+		sh tests/run.sh --integration-only --raw-tp "$first" >"$out" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL|SKIP|N/A|    \||failed:)' "$out" | sed 's/^/  /'
+	rel=$(sed -n 's/^release //p' "$out" | head -n 1)
+	counts=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
+	if [ -z "$counts" ]; then
+		fail=$((fail + 1)) failed="$failed vm-$k"
+		echo "FAIL  kernel $k: the guest run ended without its counts (exit $rc); last lines of $out:"
+		tail -n 15 "$out" | sed 's/^/    | /'
+		continue
+	fi
+	set -- $counts
+	echo "kernel ${rel:-$k}: $1 passed, $2 failed, $3 skipped ($(( $(date +%s) - start ))s)"
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+	[ "$2" -gt 0 ] && failed="$failed kernel-${rel:-$k}"
 done
 
 [ -n "$failed" ] && echo "failed:$failed (logs in $logdir)"

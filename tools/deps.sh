@@ -13,6 +13,8 @@ PKGS="$PKGS debhelper dpkg-dev lintian file"
 PKGS="$PKGS chromium"
 # the recorder's seccomp filter (record/sandbox.c)
 PKGS="$PKGS libseccomp-dev"
+# tools/vm.sh: older kernels under QEMU (busybox initramfs, depmod/modprobe on the package)
+PKGS="$PKGS qemu-system-x86 busybox-static kmod"
 
 missing=
 for p in $PKGS; do

@@ -4,6 +4,7 @@
 # out-of-range value exits 2 with exactly one line on stderr that names the option and says
 # what it accepts, and nothing on stdout. The recorder must find usage errors before it looks
 # at privileges or BPF, so as root the table runs twice: as root and as user nobody.
+# not-in: vm: parses command lines only (before any BPF): runs on the host
 set -u
 
 fail() { echo "FAIL: $*"; exit 1; }

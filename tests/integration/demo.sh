@@ -20,10 +20,14 @@ table=$T_TMP/table
 section "tcpdrop-report -r demo.tdrop --no-stack" >"$table"
 head -n 1 "$table" | grep -q '^TIME  *PID  *COMM  *SADDR:SPORT  *DADDR:DPORT  *STATE  *FLAGS  *REASON$' ||
 	fail "no table header: $(head -n 2 "$table")"
-# kind: an address pattern and the reason its row must carry
+# kind: an address pattern and the reason its row must carry. Kernels before 6.11 do not say
+# which socket a segment reached (no states at these drops), and 6.1 has no
+# TCP_LISTEN_OVERFLOW: it frees those ACKs as NOT_SPECIFIED, left out by default.
+overflow=" LISTEN .* TCP_LISTEN_OVERFLOW$"
+kernel_has_reason TCP_LISTEN_OVERFLOW || overflow=
 for kind in "10\.61\.0\.1:[0-9]* .* NO_SOCKET$" "\[fd61::1\]:[0-9]* .* NO_SOCKET$" \
 	" NETFILTER_DROP$" "10\.62\.0\.1:[0-9]* .* TCP_CSUM$" "\[fd62::1\]:[0-9]* .* TCP_CSUM$" \
-	" LISTEN .* TCP_LISTEN_OVERFLOW$" " TCP_INVALID_SEQUENCE$"; do
+	${overflow:+"$overflow"} " TCP_INVALID_SEQUENCE$"; do
 	grep -q "$kind" "$table" || fail "no drop matching '$kind' in the demo's table"
 done
 rows=$(grep -c '^[0-9][0-9]:' "$table")

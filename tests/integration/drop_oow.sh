@@ -19,7 +19,11 @@ rec_stop
 [ "$REC_RC" = 0 ] || fail "recorder exit status $REC_RC: $(cat "$REC_ERR")"
 dump "$T_TMP/t.tdrop" "$T_TMP/d"
 
-common="reason=TCP_INVALID_SEQUENCE state_name=ESTABLISHED flags=0x18 dport=7002 netns=$INO"
+# Before Linux 6.11 the tracepoint does not name the receiving socket, and at this drop the
+# segment's own skb->sk is not set yet: the kernel does not tell the state (tcpdrop shows "-").
+state=ESTABLISHED
+[ "$(meta_value "$T_TMP/d" rx_sk)" = no ] && state=none
+common="reason=TCP_INVALID_SEQUENCE state_name=$state flags=0x18 dport=7002 netns=$INO"
 n4=$(expect_packets "$T_TMP/d" "$T_TMP/o4" family=4 saddr=10.45.0.1 daddr=10.45.0.2 sport=49000 $common) || exit 1
 n6=$(expect_packets "$T_TMP/d" "$T_TMP/o6" family=6 saddr=fd45::1 daddr=fd45::2 sport=50000 $common) || exit 1
 got=$(grep -c '^drop .* reason=TCP_INVALID_SEQUENCE ' "$T_TMP/d")

@@ -5,6 +5,7 @@
 # the facts of the drop (port, hook, device, state), its counter and a next step. The same
 # diagnosis must be the second line of the pcapng comments as tshark reads them, the WHY
 # column of --summary reason and the "why" key/column of JSON and CSV with --explain.
+# not-in: vm: expects the diagnoses of Linux 6.11+ drops (TCP_LISTEN_OVERFLOW, states from rx_sk); 6.1's drops are checked by drop_* and demo
 . "$TCPDROP_TOP/tests/integration/lib.sh"
 require_env synflood tapinject
 command -v tshark >/dev/null || fail "tshark not installed (make deps installs it)"

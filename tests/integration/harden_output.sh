@@ -5,6 +5,7 @@
 # refuses a directory, a socket, a symlink to /dev/null and another user's file, accepts a
 # FIFO and a character device, overwrites an existing file of its own in place (mode 0600);
 # -W deletes only files the recording made: a decoy under the oldest name survives.
+# not-in: vm: the recorder's file and user handling, not the kernel's: runs on the host
 . "$(dirname "$0")/lib.sh"
 require_env synflood
 

@@ -5,6 +5,7 @@
 # creating files in a directory USER may write, all owned by USER; a directory USER cannot
 # write fails at start; an unknown user is a usage error (exit 2); the live view's
 # tcpdrop-report runs as USER too.
+# not-in: vm: the recorder's file and user handling, not the kernel's: runs on the host
 . "$(dirname "$0")/lib.sh"
 require_env synflood
 

@@ -8,6 +8,7 @@
 # Chromium's net log shows that it fetched nothing; a canary page shows that the net log
 # check sees a fetch, and the page with markup injected shows that the policy blocks it.
 # Writes a screenshot (kept at $TCPDROP_HTML_SCREENSHOT when set). Root (the demo's drops).
+# not-in: vm: decodes files only, never touches the kernel: runs on the host
 . "$TCPDROP_TOP/tests/integration/lib.sh"
 
 require_env synflood tapinject

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The laptop build: `make report` succeeds with neither clang, bpftool, libbpf nor libelf
 # present (hidden by mounts in a private mount namespace), and tcpdrop-report links neither.
+# not-in: vm: builds tcpdrop-report without the BPF toolchain: runs on the host
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root to hide files with mounts"
 command -v unshare >/dev/null || skip "unshare not installed"

@@ -186,6 +186,17 @@ dump() {
 	grep -q '^end status=ok ' "$2" || fail "tdfdump $1: no end line"
 }
 
+# kernel_has_reason NAME: the running kernel's BTF names SKB_DROP_REASON_NAME (the enum
+# differs between kernel versions: 6.1 has no TCP_LISTEN_OVERFLOW, for one).
+kernel_has_reason() {
+	tr '\0' '\n' </sys/kernel/btf/vmlinux | grep -qx "SKB_DROP_REASON_$1"
+}
+
+# meta_value DUMP KEY: a META value of a tdfdump output ("rx_sk" is "yes" on Linux 6.11+).
+meta_value() {
+	sed -n "s/^meta key=$2 value=//p" "$1" | tail -n 1
+}
+
 # field KEY LINE: the value of KEY=... in a tdfdump line.
 field() {
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1

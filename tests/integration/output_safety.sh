@@ -6,6 +6,7 @@
 # with no raw control byte; the CSV keeps its columns (quote-aware count); the JSON parses
 # with jq and its strings decode back to the escaped text; the pcapng export's comments and
 # interface names read back through tshark are just as clean. No root needed.
+# not-in: vm: decodes files only, never touches the kernel: runs on the host
 set -u
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -173,6 +174,28 @@ done
 n=$(grep -o 'class="reason" data-reason="[^"]*" data-count="[0-9]*"' page.html |
 	sed 's/.*data-count="//; s/"//' | awk '{ s += $1 } END { print s }')
 [ "$n" -eq $DROPS ] || fail "html: reasons add up to $n, want $DROPS"
+
+# ---- anonymised: the copy is read like any file, its views are as clean ----
+"$rpt" -r hostile.tdrop --anonymize -w anon.tdrop 2>err.txt || fail "--anonymize -w: $(cat err.txt)"
+clean err.txt "stderr of --anonymize -w"
+for v in "" "--summary=comm,ifname,reason,state,host" "--info" "--explain" "--format=json"; do
+	# shellcheck disable=SC2086
+	"$rpt" -r anon.tdrop $v >view.txt 2>err.txt || fail "anonymised view '$v': exit $?"
+	clean view.txt "anonymised view '$v'"
+	# shellcheck disable=SC2086
+	"$rpt" -r hostile.tdrop --anonymize --scrub-names $v >view.txt 2>err.txt ||
+		fail "--anonymize --scrub-names view '$v': exit $?"
+	clean view.txt "--anonymize --scrub-names view '$v'"
+	! grep -qF '31mred' view.txt || fail "--scrub-names: a comm is left"
+done
+[ "$("$rpt" -r anon.tdrop --format=csv | wc -l)" -eq $((DROPS + 1)) ] || fail "anonymised: drops lost"
+"$rpt" -r anon.tdrop --info | grep -q '^host: *host-[0-9a-f]*$' || fail "anonymised: host kept"
+"$rpt" -r hostile.tdrop --anonymize -w anon.pcapng || fail "--anonymize -w pcapng exit $?"
+if command -v tshark >/dev/null 2>&1; then
+	tshark -r anon.pcapng -T fields -e frame.comment -e frame.interface_name >pcap.txt \
+		2>tshark.err || fail "tshark cannot read the anonymised export: $(cat tshark.err)"
+	clean pcap.txt "anonymised pcapng comments"
+fi
 
 echo "output_safety: all passed"
 exit 0

@@ -4,6 +4,7 @@
 # options, stdin and the live view through a pipe, damage reported on stderr with offsets,
 # the tcpdump expression on the command line, escaping of hostile strings in every format,
 # several files merged, and -w. Sample files come from tests/tools/rpt_mksample.
+# not-in: vm: decodes files only, never touches the kernel: runs on the host
 set -u
 
 fail() { echo "FAIL: $*"; exit 1; }

@@ -3,6 +3,7 @@
 # Rotation: with -C every file decodes on its own (metadata, reason table, kallsyms, the
 # stacks its drops use) and together the files hold every drop once, seq_no without gap or
 # duplicate at the seams; with -G and -W N only the newest N files remain, still continuous.
+# not-in: vm: the recorder's file handling, not the kernel's; needs a SYN rate software emulation cannot reach (about 4,700/s measured under TCG)
 . "$(dirname "$0")/lib.sh"
 require_env synflood
 

@@ -5,6 +5,7 @@
 # merged, truncated and damaged input, a tcpdump filter and the fuzz corpus (hostile files),
 # with no memcheck error and no leak.
 # not-in: san: ASan and valgrind cannot run one process together; memcheck runs on the plain build
+# not-in: vm: decodes files only, never touches the kernel: runs on the host
 set -u
 
 fail() { echo "FAIL: $*"; exit 1; }

@@ -4,6 +4,7 @@
 # what each man page's .TH line names, the newest CHANGELOG.md entry, the debian/changelog
 # generated from it, and (when built) the static recorder's and the packages' version.
 # Needs no root.
+# not-in: vm: compares version strings only: runs on the host
 . "$(dirname "$0")/lib.sh"
 
 VERSION=$(make -s --no-print-directory -C "$TCPDROP_TOP" version) || fail "make version"
