@@ -15,6 +15,8 @@ TOOLS=$TCPDROP_BUILD/tests/tools
 TDFDUMP=$TOOLS/tdfdump
 # Sanitizer builds are several times slower: every timeout scales with this.
 case "$(cat "$TCPDROP_BUILD/flavour" 2>/dev/null)" in san) SLOW=3 ;; *) SLOW=1 ;; esac
+# So is a tools/vm.sh guest under software emulation (measured: about a fifth of the host's speed).
+[ "${TCPDROP_VM_ACCEL:-}" = tcg ] && SLOW=$((SLOW * 3))
 
 T_TMP=$(mktemp -d /tmp/tcpdrop-it-"$T_NAME".XXXXXX)
 chmod 0700 "$T_TMP"
