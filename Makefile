@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tcpdrop build: `make` (both programs), `make report` (laptop build: no clang, bpftool,
 # libbpf or libelf), `make check` (all tests), `make demo`, `make bench`, `make install`.
+# `make report` needs a C compiler and the libzstd, libpcap and libssl (libcrypto) headers.
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -37,7 +38,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -D_GNU_SOURCE \
 	-Iformat -I$(BUILD) -DTCPDROP_VERSION='"$(VERSION)"'
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 
-REPORT_LIBS := -lzstd -lpcap
+REPORT_LIBS := -lzstd -lpcap -lcrypto -lseccomp
 RECORD_LIBS := -lbpf -lelf -lz -lzstd -lseccomp
 
 FORMAT_SRC := $(wildcard format/*.c)
@@ -126,7 +127,10 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libtestlib.a $(BUILD)/
 test-bins: all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 	@echo $(if $(filter 1,$(SAN)),san,native) >$(BUILD)/flavour
 
-# The libFuzzer build (clang): `make fuzz`, then build/fuzz/fuzz_reader tests/fuzz/corpus/reader
+# The libFuzzer build (clang): `make fuzz`, then
+#   build/fuzz/fuzz_reader -rss_limit_mb=300 NEW_DIR tests/fuzz/corpus/reader
+# (a reader holds about 2 MiB whatever the input; the limit turns a leak or a cap that does
+# not hold into an oom- artifact). Crash and oom inputs go into the corpus once fixed.
 fuzz: $(BUILD)/fuzz/fuzz_reader
 $(BUILD)/fuzz/fuzz_reader: tests/fuzz/fuzz_reader.c $(FORMAT_SRC)
 	$(call msg,FUZZ,$@)

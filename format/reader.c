@@ -21,6 +21,13 @@
 #define INPUT_CAP ((size_t)TDF_BLOCK_HDR_LEN + TDF_BLOCK_PAYLOAD_MAX)
 
 /*
+ * Between blocks the fd window shrinks back to this read-ahead: a report merging many files
+ * keeps one reader per file, and a window of INPUT_CAP each would cost 1 MiB per file while
+ * only the block being decoded needs it. 64 KiB keeps reads large enough to be cheap.
+ */
+#define WINDOW_MIN ((size_t)64 << 10)
+
+/*
  * Decoded strings of one record: every on-disk string is a length byte plus its bytes and
  * becomes the bytes plus a NUL, so one record body (<= TDF_RECORD_BODY_MAX) never needs more.
  */
@@ -46,7 +53,8 @@ struct tdf_reader {
 	/* Input window: data[0..len) holds file bytes from offset base; pos is the next byte. */
 	int fd;
 	const uint8_t *data;
-	uint8_t *own; /* fd mode: the window buffer, INPUT_CAP bytes */
+	uint8_t *own;	/* fd mode: the window buffer, WINDOW_MIN to INPUT_CAP bytes */
+	size_t own_cap; /* its size */
 	size_t len, pos;
 	uint64_t base;
 	bool eof;
@@ -100,7 +108,8 @@ struct tdf_reader *tdf_reader_open_fd(int fd, const char *name)
 	r = reader_new(name);
 	if (!r)
 		return NULL;
-	r->own = malloc(INPUT_CAP);
+	r->own = malloc(WINDOW_MIN);
+	r->own_cap = WINDOW_MIN;
 	if (!r->own) {
 		tdf_reader_close(r);
 		errno = ENOMEM;
@@ -180,16 +189,41 @@ static uint64_t here(const struct tdf_reader *r)
  */
 static ssize_t fill(struct tdf_reader *r, size_t n)
 {
+	/* A large block is behind us: give its window back, keep what was read ahead. */
+	if (r->fd >= 0 && r->own_cap > WINDOW_MIN && n <= WINDOW_MIN &&
+	    r->len - r->pos <= WINDOW_MIN) {
+		uint8_t *small = malloc(WINDOW_MIN);
+
+		if (small) {
+			memcpy(small, r->own + r->pos, r->len - r->pos);
+			free(r->own);
+			r->data = r->own = small;
+			r->own_cap = WINDOW_MIN;
+			r->base += r->pos;
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+	}
 	while (r->len - r->pos < n && !r->eof) {
+		size_t want = n > WINDOW_MIN ? n : WINDOW_MIN;
 		ssize_t got;
 
-		if (r->pos + n > INPUT_CAP) {
+		if (r->pos) {
 			memmove(r->own, r->own + r->pos, r->len - r->pos);
 			r->base += r->pos;
 			r->len -= r->pos;
 			r->pos = 0;
 		}
-		got = read(r->fd, r->own + r->len, INPUT_CAP - r->len);
+		if (r->own_cap < want) {
+			uint8_t *big = realloc(r->own, want);
+
+			if (!big)
+				return -ENOMEM;
+			r->data = r->own = big;
+			r->own_cap = want;
+		}
+		/* up to the block being read (and the read-ahead), not a whole INPUT_CAP */
+		got = read(r->fd, r->own + r->len, want - r->len);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;

@@ -7,17 +7,79 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "file.h"
 #include "grow.h"
 
 /*
- * Caps on what one file may make us keep. A real recording holds some dozen META pairs and a
- * clock anchor every few seconds; the caps are far above that and keep a hostile file from
- * growing memory without bound. Symbols and stacks have theirs in symtab.c and stacktab.c.
+ * Caps on what one file may make us keep. A real recording holds some dozen META pairs, a
+ * clock anchor every few seconds and a few hundred reason names (6.18's core enum, mac80211's
+ * and Open vSwitch's together); the caps are far above that. Memory is charged to the files'
+ * budget (report/budget.h) as well, which bounds all files together. Symbols and stacks have
+ * their caps in symtab.c and stacktab.c. STATES needs none: 255 names of <= TDF_NAME_MAX bytes.
  */
 #define META_MAX   4096u      /* META pairs kept */
 #define CLOCK_MAX  (1u << 20) /* clock anchors kept (one per second for 12 days) */
-#define REASON_MAX 65536u     /* reason names kept */
+#define REASON_MAX 16384u     /* reason names kept */
+
+/* Costs against the budget: entries with their arrays' doubling slack, strings on their own. */
+#define STR_COST(len)	  ((len) + 1 + RPT_BUDGET_MALLOC_OVERHEAD)
+#define META_COST(kl, vl) (2 * sizeof(struct tdf_kv) + STR_COST(kl) + STR_COST(vl))
+#define CLOCK_COST	  (2 * sizeof(struct tdf_clock))
+#define REASON_COST(len)  (2 * sizeof(struct rpt_name_ent) + STR_COST(len))
+
+/* The tables a file fills, for the one line that says one is full. */
+enum table {
+	TAB_META,
+	TAB_CLOCKS,
+	TAB_REASONS,
+	TAB_MODULES,
+	TAB_SYMBOLS,
+	TAB_STACKS,
+};
+
+static const struct {
+	const char *name;  /* what was full */
+	unsigned cap;	   /* its cap for one file */
+	const char *unit;  /* of the cap */
+	const char *after; /* what happens to what did not fit */
+} tables[] = {
+    [TAB_META] = {"metadata", META_MAX, "pairs", "later pairs are not shown"},
+    [TAB_CLOCKS] = {"clock anchors", CLOCK_MAX, "anchors",
+		    "later times are reckoned from the anchors kept"},
+    [TAB_REASONS] = {"drop reasons", REASON_MAX, "names", "their drops show UNKNOWN_<code>"},
+    [TAB_MODULES] = {"modules", RPT_SYMTAB_KMOD_MAX, "modules", "their frames show as addresses"},
+    [TAB_SYMBOLS] = {"symbols", RPT_SYMTAB_KSYM_MAX, "symbols",
+		     "frames they would name show as addresses"},
+    [TAB_STACKS] = {"stacks", RPT_STACKTAB_MAX, "stacks", "their drops show no stack"},
+};
+
+/* Say once per file and table that it is full; rc is what the table returned. */
+static int table_full(struct rpt_file *f, enum table t, int rc)
+{
+	char what[256];
+
+	if (rc <= 0 || (f->full_told & (1u << t)))
+		return rc < 0 ? rc : 0;
+	f->full_told |= 1u << t;
+	if (rc == RPT_FULL_COUNT)
+		snprintf(what, sizeof(what), "table full (%u %s, the cap for one file): %s",
+			 tables[t].cap, tables[t].unit, tables[t].after);
+	else
+		snprintf(what, sizeof(what),
+			 "memory budget used up (%zu MiB for all input files together): %s",
+			 rpt_budget_limit(RPT_POOL_FILES) >> 20, tables[t].after);
+	rpt_budget_notice(f->name, tables[t].name, what);
+	return 0;
+}
+
+static bool charge(struct rpt_file *f, size_t bytes)
+{
+	if (!rpt_budget_take(RPT_POOL_FILES, bytes))
+		return false;
+	f->charged += bytes;
+	return true;
+}
 
 static struct rpt_file *file_new(const char *name)
 {
@@ -28,6 +90,15 @@ static struct rpt_file *file_new(const char *name)
 	f->fd = -1;
 	f->name = strdup(name);
 	if (!f->name || rpt_symtab_init(&f->syms)) {
+		rpt_file_close(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* the reader's buffers: with too many files open, the next one does not fit */
+	if (!charge(f, RPT_BUDGET_READER + sizeof(*f))) {
+		rpt_budget_notice(
+		    f->name, "input files",
+		    "memory budget used up by the files before it: merge fewer files");
 		rpt_file_close(f);
 		errno = ENOMEM;
 		return NULL;
@@ -101,6 +172,7 @@ void rpt_file_close(struct rpt_file *f)
 		free(f->states[i]);
 	rpt_symtab_free(&f->syms);
 	rpt_stacktab_free(&f->stacks);
+	rpt_budget_give(RPT_POOL_FILES, f->charged);
 	free(f->name);
 	free(f);
 }
@@ -256,14 +328,20 @@ static int add_meta(struct rpt_file *f, const struct tdf_meta *m)
 	uint32_t i;
 	int rc;
 
-	for (i = 0; i < m->count && f->nmeta < META_MAX; i++) {
+	for (i = 0; i < m->count; i++) {
+		size_t kl = strnlen(m->kv[i].key, TDF_RECORD_BODY_MAX);
+		size_t vl = strnlen(m->kv[i].value, TDF_RECORD_BODY_MAX);
 		char *k, *v;
 
+		if (f->nmeta >= META_MAX)
+			return RPT_FULL_COUNT;
+		if (!charge(f, META_COST(kl, vl)))
+			return RPT_FULL_BYTES;
 		rc = rpt_grow((void **)&f->meta, &f->cap_meta, f->nmeta + 1, sizeof(*f->meta));
 		if (rc)
 			return rc;
-		k = strndup(m->kv[i].key, TDF_RECORD_BODY_MAX);
-		v = strndup(m->kv[i].value, TDF_RECORD_BODY_MAX);
+		k = strndup(m->kv[i].key, kl);
+		v = strndup(m->kv[i].value, vl);
 		if (!k || !v) {
 			free(k);
 			free(v);
@@ -283,7 +361,9 @@ static int add_clock(struct rpt_file *f, const struct tdf_clock *c)
 	int rc;
 
 	if (f->nclocks >= CLOCK_MAX)
-		return 0;
+		return RPT_FULL_COUNT;
+	if (!charge(f, CLOCK_COST))
+		return RPT_FULL_BYTES;
 	rc = rpt_grow((void **)&f->clocks, &f->cap_clocks, f->nclocks + 1, sizeof(*f->clocks));
 	if (rc)
 		return rc;
@@ -298,14 +378,19 @@ static int add_reasons(struct rpt_file *f, const struct tdf_names *n)
 	uint32_t i;
 	int rc;
 
-	for (i = 0; i < n->count && f->nreasons < REASON_MAX; i++) {
+	for (i = 0; i < n->count; i++) {
+		size_t len = strnlen(n->names[i].name, TDF_NAME_MAX);
 		char *name;
 
+		if (f->nreasons >= REASON_MAX)
+			return RPT_FULL_COUNT;
+		if (!charge(f, REASON_COST(len)))
+			return RPT_FULL_BYTES;
 		rc = rpt_grow((void **)&f->reasons, &f->cap_reasons, f->nreasons + 1,
 			      sizeof(*f->reasons));
 		if (rc)
 			return rc;
-		name = strndup(n->names[i].name, TDF_NAME_MAX);
+		name = strndup(n->names[i].name, len);
 		if (!name)
 			return -ENOMEM;
 		f->reasons[f->nreasons].value = n->names[i].value;
@@ -334,23 +419,31 @@ static int add_states(struct rpt_file *f, const struct tdf_names *n)
 	return 0;
 }
 
+/* KSYMS fills two tables: a full one may be the modules' (a new module past its cap). */
+static int ksyms_full(struct rpt_file *f, int rc, const struct tdf_ksyms *ks)
+{
+	if (rc > 0 && !rpt_symtab_module_known(&f->syms, ks->mod))
+		return table_full(f, TAB_MODULES, rc);
+	return table_full(f, TAB_SYMBOLS, rc);
+}
+
 int rpt_file_absorb(struct rpt_file *f, const struct tdf_record *rec)
 {
 	switch (rec->type) {
 	case TDF_REC_META:
-		return add_meta(f, &rec->meta);
+		return table_full(f, TAB_META, add_meta(f, &rec->meta));
 	case TDF_REC_CLOCK:
-		return add_clock(f, &rec->clock);
+		return table_full(f, TAB_CLOCKS, add_clock(f, &rec->clock));
 	case TDF_REC_REASONS:
-		return add_reasons(f, &rec->names);
+		return table_full(f, TAB_REASONS, add_reasons(f, &rec->names));
 	case TDF_REC_STATES:
 		return add_states(f, &rec->names);
 	case TDF_REC_KMOD:
-		return rpt_symtab_add_kmod(&f->syms, &rec->kmod);
+		return table_full(f, TAB_MODULES, rpt_symtab_add_kmod(&f->syms, &rec->kmod));
 	case TDF_REC_KSYMS:
-		return rpt_symtab_add_ksyms(&f->syms, &rec->ksyms);
+		return ksyms_full(f, rpt_symtab_add_ksyms(&f->syms, &rec->ksyms), &rec->ksyms);
 	case TDF_REC_STACK:
-		return rpt_stacktab_add(&f->stacks, &rec->stack);
+		return table_full(f, TAB_STACKS, rpt_stacktab_add(&f->stacks, &rec->stack));
 	case TDF_EV_INDEX:
 		f->index = rec->index;
 		f->has_index = true;

@@ -45,6 +45,8 @@ struct rpt_file {
 	struct rpt_stacktab stacks;
 	struct tdf_index index;
 	bool has_index;
+	size_t charged;	    /* meta, clocks, reasons: bytes charged to the files' budget */
+	unsigned full_told; /* tables whose "full" line was said, one bit each (file.c) */
 
 	/* The pending event and the copies it points to (pump.c). */
 	bool have_pending;
@@ -59,7 +61,9 @@ struct rpt_file {
 
 /*
  * Take in a metadata record (META, CLOCK, REASONS, STATES, KMOD, KSYMS, STACK, the index);
- * other types are ignored. Returns 0 or -ENOMEM (file.c).
+ * other types are ignored. A table that is full (its cap, or the files' budget: see
+ * report/budget.h) keeps what it has, and the first time per table rpt_budget_notice() says
+ * so. Returns 0 or -ENOMEM (file.c).
  */
 int rpt_file_absorb(struct rpt_file *f, const struct tdf_record *rec);
 

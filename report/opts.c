@@ -35,6 +35,12 @@ enum {
 	OPT_STACK_CONTAINS,
 	OPT_FOLDED_ROOT,
 	OPT_HTML,
+	OPT_ANONYMIZE,
+	OPT_KEY_FILE,
+	OPT_KEEP_NET,
+	OPT_KEEP_PAYLOAD,
+	OPT_SCRUB_NAMES,
+	OPT_TIME_SHIFT,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +71,12 @@ static const struct option long_opts[] = {
     {"stack-contains", required_argument, NULL, OPT_STACK_CONTAINS},
     {"folded-root", required_argument, NULL, OPT_FOLDED_ROOT},
     {"html", required_argument, NULL, OPT_HTML},
+    {"anonymize", no_argument, NULL, OPT_ANONYMIZE},
+    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+    {"keep-net", required_argument, NULL, OPT_KEEP_NET},
+    {"keep-payload", no_argument, NULL, OPT_KEEP_PAYLOAD},
+    {"scrub-names", no_argument, NULL, OPT_SCRUB_NAMES},
+    {"time-shift", required_argument, NULL, OPT_TIME_SHIFT},
     {NULL, 0, NULL, 0},
 };
 
@@ -269,6 +281,76 @@ static int bad_option(struct rpt_opts *o, int c, char **argv)
 	return fail(o, -EINVAL, "unknown option '%s'", arg);
 }
 
+/* -w NAME.tdrop writes a trace file; any other name (and -) a pcapng file. */
+static bool is_trace_name(const char *name)
+{
+	size_t n = strlen(name), ext = strlen(RPT_TRACE_EXT);
+
+	return n > ext && strcmp(name + n - ext, RPT_TRACE_EXT) == 0;
+}
+
+/* --anonymize and the options that only mean something with it (checked after the loop). */
+static int parse_anon(struct rpt_opts *o, int c, const char *arg)
+{
+	const uint64_t shift_max = 100ull * 366 * 86400; /* a century either way */
+	struct rpt_anon_opts *a = &o->anon;
+	const struct option *lo;
+	bool minus;
+	uint64_t v;
+	int rc;
+
+	for (lo = long_opts; c != OPT_ANONYMIZE && lo->name; lo++)
+		if (lo->val == c)
+			o->anon_option = lo->name;
+	switch (c) {
+	case OPT_ANONYMIZE:
+		o->anonymize = true;
+		return 0;
+	case OPT_KEY_FILE:
+		if (!*arg)
+			return fail(o, -EINVAL, "--key-file: needs a file name");
+		a->key_file = arg;
+		return 0;
+	case OPT_KEEP_NET:
+		if (a->nkeep == RPT_ANON_KEEP_MAX)
+			return fail(o, -EINVAL, "--keep-net: more than %d networks",
+				    RPT_ANON_KEEP_MAX);
+		if (rpt_anon_net_parse(arg, &a->keep[a->nkeep]))
+			return fail(o, -EINVAL,
+				    "--keep-net: '%s' is not an address or ADDRESS/BITS network",
+				    arg);
+		a->nkeep++;
+		return 0;
+	case OPT_KEEP_PAYLOAD:
+		a->keep_payload = true;
+		return 0;
+	case OPT_SCRUB_NAMES:
+		a->scrub_names = true;
+		return 0;
+	default:
+		minus = arg[0] == '-';
+		rc = parse_num(o, "--time-shift", arg + (minus || arg[0] == '+'), 0, shift_max, &v);
+		if (rc)
+			return rc;
+		a->time_shift_ns = (minus ? -1 : 1) * (int64_t)v * 1000000000;
+		return 0;
+	}
+}
+
+/* What -w NAME.tdrop and --anonymize allow with them. */
+static int check_anon(struct rpt_opts *o)
+{
+	if (o->anon_option && !o->anonymize)
+		return fail(o, -EINVAL, "--%s: only with --anonymize", o->anon_option);
+	if (o->write_trace && o->ninputs > 1)
+		return fail(o, -EINVAL,
+			    "-w %s: a trace file is written from one -r file: anonymise each on "
+			    "its own (with one --key-file they still merge)",
+			    o->wfile);
+	o->anon.filtered = o->filters != NULL;
+	return 0;
+}
+
 /* One option; the ones that only choose a view or a flag need no helper. */
 static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *chosen, bool *top_set,
 		     const char **since, const char **until)
@@ -290,6 +372,7 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 		if (!*arg)
 			return fail(o, -EINVAL, "-w: needs a pcapng file name, or - for stdout");
 		o->wfile = arg;
+		o->write_trace = is_trace_name(arg);
 		return set_view(o, chosen, "pcapng");
 	case 'c':
 		return parse_num(o, "-c", arg, 1, UINT64_MAX, &o->max_drops);
@@ -407,6 +490,13 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 			return fail(o, -EINVAL, "--html: needs an HTML file name, or - for stdout");
 		o->wfile = arg;
 		return set_view(o, chosen, "html");
+	case OPT_ANONYMIZE:
+	case OPT_KEY_FILE:
+	case OPT_KEEP_NET:
+	case OPT_KEEP_PAYLOAD:
+	case OPT_SCRUB_NAMES:
+	case OPT_TIME_SHIFT:
+		return parse_anon(o, c, arg);
 	case OPT_STACK_CONTAINS:
 		if (!*arg)
 			return fail(o, -EINVAL, "--stack-contains: empty symbol");
@@ -462,6 +552,8 @@ int rpt_opts_parse(int argc, char **argv, struct rpt_opts *o)
 	if (o->ninputs == 0)
 		return fail(o, -EINVAL, "no input: give -r FILE (or -r - for stdin)");
 	if (optind < argc && (rc = parse_expression(o, argc, argv, optind)))
+		return rc;
+	if ((rc = check_anon(o)))
 		return rc;
 	for (i = 0; i < o->ninputs; i++) {
 		if (strcmp(o->inputs[i], "-") != 0)

@@ -7,9 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "anon.h"
 #include "views.h"
 
 #define RPT_FILES_MAX 1024 /* -r given more often than this is a mistake, not a workload */
+
+/* -w of a name ending so writes a trace file (report/rewrite.h), any other name pcapng. */
+#define RPT_TRACE_EXT ".tdrop"
 
 struct rpt_filter;
 
@@ -26,6 +30,10 @@ struct rpt_opts {
 	bool reasons;		     /* --reasons: list the knowledge base; nothing else given */
 	char *err;		     /* after a failed parse: one line, without the program name */
 	char *filters;		     /* the filters as given, one a line (cfg.filters); owned */
+	bool write_trace;	     /* -w NAME.tdrop: a trace file, not pcapng */
+	bool anonymize;		     /* --anonymize: inputs anonymised before the view */
+	struct rpt_anon_opts anon;   /* --key-file, --keep-net... */
+	const char *anon_option;     /* the last of those, for "only with --anonymize" */
 };
 
 /*

@@ -9,16 +9,26 @@
 #include "htab.h"
 #include "tdf.h"
 
+/*
+ * Distinct stacks of one file: a recording has some thousand. The cap bounds the index; the
+ * memory is what the files' budget allows (report/budget.h): a full-depth stack costs about
+ * 1.1 KiB, so the budget, not this cap, stops a hostile file.
+ */
+#define RPT_STACKTAB_MAX (1u << 20)
+
 struct rpt_stacktab {
 	struct tdf_stack *stacks; /* dense; frames owned */
 	size_t n, cap;
 	struct rpt_htab index; /* by id */
 	uint64_t gen;	       /* bumped when an id is redefined */
+	size_t charged;	       /* bytes charged to the files' budget (report/budget.h) */
 };
 
 /*
- * Keep a copy of s; a known id is redefined (and gen bumped). Id 0, a depth above
- * TDF_STACK_MAX and stacks past the cap are ignored. Returns 0 or -ENOMEM.
+ * Keep a copy of s; a known id is redefined (and gen bumped). Id 0 and a depth above
+ * TDF_STACK_MAX are ignored. Returns 0, -ENOMEM, or RPT_FULL_COUNT / RPT_FULL_BYTES
+ * (report/budget.h) when s was left out: past the cap on stacks or the files' budget (a known
+ * id then keeps its old frames).
  */
 int rpt_stacktab_add(struct rpt_stacktab *t, const struct tdf_stack *s);
 

@@ -4,8 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "grow.h"
 #include "strmap.h"
+
+const char strmap_other[] = "(other)";
+
+/* A new key: its entry with the array's doubling slack, its index slots (a quarter to half
+ * full), its own copy. */
+#define KEY_COST(len)                                                                              \
+	(2 * sizeof(struct strmap_ent) + 4 * sizeof(struct rpt_hslot) + (len) + 1 +                \
+	 RPT_BUDGET_MALLOC_OVERHEAD)
 
 int strmap_add(struct strmap *m, const char *key, uint64_t count)
 {
@@ -21,6 +30,12 @@ int strmap_add(struct strmap *m, const char *key, uint64_t count)
 			return 0;
 		}
 	}
+	if (!rpt_budget_take(RPT_POOL_VIEWS, KEY_COST(n))) {
+		m->other += count;
+		m->has_other = true;
+		return 0;
+	}
+	m->charged += KEY_COST(n);
 	rc = rpt_grow((void **)&m->ents, &m->cap, m->n + 1, sizeof(*m->ents));
 	if (rc)
 		return rc;
@@ -53,14 +68,17 @@ struct strmap_ent *strmap_sorted(const struct strmap *m, size_t *n)
 	struct strmap_ent *v;
 
 	*n = 0;
-	if (m->n == 0)
+	if (m->n == 0 && !m->has_other)
 		return NULL;
-	v = malloc(m->n * sizeof(*v));
+	v = malloc((m->n + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
-	memcpy(v, m->ents, m->n * sizeof(*v));
+	if (m->n)
+		memcpy(v, m->ents, m->n * sizeof(*v));
 	qsort(v, m->n, sizeof(*v), cmp_ent);
 	*n = m->n;
+	if (m->has_other)
+		v[(*n)++] = (struct strmap_ent){.key = (char *)strmap_other, .count = m->other};
 	return v;
 }
 
@@ -72,6 +90,9 @@ void strmap_free(struct strmap *m)
 		free(m->ents[i].key);
 	free(m->ents);
 	rpt_htab_free(&m->index);
+	rpt_budget_give(RPT_POOL_VIEWS, m->charged);
 	m->ents = NULL;
-	m->n = m->cap = 0;
+	m->n = m->cap = m->charged = 0;
+	m->other = 0;
+	m->has_other = false;
 }

@@ -6,14 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "grow.h"
 
+#define KMOD_MAX RPT_SYMTAB_KMOD_MAX
+#define KSYM_MAX RPT_SYMTAB_KSYM_MAX
+
 /*
- * A real snapshot holds a few hundred thousand symbols in some hundred modules; the caps are
- * far above that and keep a hostile file from growing memory without bound.
+ * What one symbol costs: its entry with the doubling array's slack (up to twice the entries)
+ * plus its name in the pool, which packs names (no per-name allocation).
  */
-#define KMOD_MAX 65536u	    /* modules */
-#define KSYM_MAX (8u << 20) /* symbols over all modules */
+#define KSYM_COST(namelen) (2 * sizeof(struct tdf_ksym) + (namelen) + 1)
+/* A module: its entry with the array's slack; its name is allocated on its own. */
+#define KMOD_COST	    (2 * sizeof(struct rpt_module))
+#define KMOD_NAME_COST(len) ((len) + 1 + RPT_BUDGET_MALLOC_OVERHEAD)
 
 /* Symbol names, packed one after the other: one allocation per chunk, not per name. */
 #define NAME_CHUNK (64u << 10)
@@ -23,6 +29,7 @@ struct rpt_module {
 	char *name;
 	struct tdf_ksym *syms; /* names in the table's pool */
 	size_t nsyms, cap;
+	size_t name_cost; /* charged for name */
 	bool dirty;
 };
 
@@ -52,6 +59,7 @@ void rpt_symtab_free(struct rpt_symtab *t)
 		free(t->mods[i].syms);
 	}
 	free(t->mods);
+	rpt_budget_give(RPT_POOL_FILES, t->charged);
 	while (t->names) {
 		struct rpt_name_chunk *c = t->names;
 
@@ -78,7 +86,24 @@ static const struct rpt_module *find_mod(const struct rpt_symtab *t, uint32_t id
 	return NULL;
 }
 
-/* The module with id, added when new; NULL past KMOD_MAX (*rc 0) or out of memory. */
+static bool charge(struct rpt_symtab *t, size_t bytes)
+{
+	if (!rpt_budget_take(RPT_POOL_FILES, bytes))
+		return false;
+	t->charged += bytes;
+	return true;
+}
+
+static void uncharge(struct rpt_symtab *t, size_t bytes)
+{
+	rpt_budget_give(RPT_POOL_FILES, bytes);
+	t->charged -= bytes;
+}
+
+/*
+ * The module with id, added when new; NULL with *rc RPT_FULL_COUNT past KMOD_MAX,
+ * RPT_FULL_BYTES past the budget or -ENOMEM.
+ */
 static struct rpt_module *get_mod(struct rpt_symtab *t, uint32_t id, int *rc)
 {
 	struct rpt_module *m;
@@ -88,11 +113,17 @@ static struct rpt_module *get_mod(struct rpt_symtab *t, uint32_t id, int *rc)
 	for (i = 0; i < t->nmods; i++)
 		if (t->mods[i].id == id)
 			return &t->mods[i];
+	*rc = RPT_FULL_COUNT;
 	if (t->nmods >= KMOD_MAX)
 		return NULL;
-	*rc = rpt_grow((void **)&t->mods, &t->cap_mods, t->nmods + 1, sizeof(*t->mods));
-	if (*rc)
+	*rc = RPT_FULL_BYTES;
+	if (!charge(t, KMOD_COST))
 		return NULL;
+	*rc = rpt_grow((void **)&t->mods, &t->cap_mods, t->nmods + 1, sizeof(*t->mods));
+	if (*rc) {
+		uncharge(t, KMOD_COST);
+		return NULL;
+	}
 	m = &t->mods[t->nmods++];
 	memset(m, 0, sizeof(*m));
 	m->id = id;
@@ -104,6 +135,7 @@ static struct rpt_module *get_mod(struct rpt_symtab *t, uint32_t id, int *rc)
 int rpt_symtab_add_kmod(struct rpt_symtab *t, const struct tdf_kmod *k)
 {
 	struct rpt_module *m;
+	size_t cost;
 	char *name;
 	int rc;
 
@@ -112,11 +144,18 @@ int rpt_symtab_add_kmod(struct rpt_symtab *t, const struct tdf_kmod *k)
 	m = get_mod(t, k->id, &rc);
 	if (!m)
 		return rc;
+	cost = KMOD_NAME_COST(strnlen(k->name, TDF_NAME_MAX));
+	if (!charge(t, cost))
+		return RPT_FULL_BYTES;
 	name = strndup(k->name, TDF_NAME_MAX);
-	if (!name)
+	if (!name) {
+		uncharge(t, cost);
 		return -ENOMEM;
+	}
 	free(m->name);
+	uncharge(t, m->name_cost);
 	m->name = name;
+	m->name_cost = cost;
 	t->gen++;
 	return 0;
 }
@@ -158,15 +197,20 @@ int rpt_symtab_add_ksyms(struct rpt_symtab *t, const struct tdf_ksyms *ks)
 	if (!m)
 		return rc;
 	t->gen++;
-	for (i = 0; i < ks->count && t->total_syms < KSYM_MAX; i++) {
+	for (i = 0; i < ks->count; i++) {
+		size_t cost = KSYM_COST(strnlen(ks->syms[i].name, TDF_NAME_MAX));
 		char *name;
 
+		if (t->total_syms >= KSYM_MAX)
+			return RPT_FULL_COUNT;
+		if (!charge(t, cost))
+			return RPT_FULL_BYTES;
 		rc = rpt_grow((void **)&m->syms, &m->cap, m->nsyms + 1, sizeof(*m->syms));
-		if (rc)
-			return rc;
-		name = pool_strndup(t, ks->syms[i].name, TDF_NAME_MAX);
-		if (!name)
+		name = rc ? NULL : pool_strndup(t, ks->syms[i].name, TDF_NAME_MAX);
+		if (!name) {
+			uncharge(t, cost);
 			return -ENOMEM;
+		}
 		if (m->nsyms && m->syms[m->nsyms - 1].off > ks->syms[i].off)
 			m->dirty = t->dirty = true;
 		m->syms[m->nsyms].off = ks->syms[i].off;
@@ -209,6 +253,14 @@ void rpt_symtab_prepare(struct rpt_symtab *t)
 			qsort(t->mods[i].syms, t->mods[i].nsyms, sizeof(*t->mods[i].syms), cmp_sym);
 		t->mods[i].dirty = false;
 	}
+}
+
+bool rpt_symtab_module_known(const struct rpt_symtab *t, uint32_t mod)
+{
+	for (size_t i = 0; i < t->nmods; i++)
+		if (t->mods[i].id == mod)
+			return true;
+	return false;
 }
 
 const char *rpt_symtab_module(const struct rpt_symtab *t, uint32_t mod)

@@ -9,6 +9,15 @@
 
 #include "tdf.h"
 
+/*
+ * A real snapshot holds some 120000 text symbols (Debian's 6.x kernel with its modules loaded)
+ * in one or two hundred modules; the caps are far above that and bound the work (a module is
+ * found by a linear scan while records arrive). Memory is what the files' budget allows
+ * (report/budget.h), charged before anything is kept.
+ */
+#define RPT_SYMTAB_KMOD_MAX 4096u      /* modules of one file */
+#define RPT_SYMTAB_KSYM_MAX (4u << 20) /* symbols of one file over all its modules */
+
 struct rpt_module;
 struct rpt_name_chunk;
 
@@ -23,6 +32,7 @@ struct rpt_symtab {
 	bool mods_dirty;
 	bool dirty; /* something to sort: prepare() is then more than one test */
 	size_t total_syms;
+	size_t charged;		      /* bytes charged to the files' budget (report/budget.h) */
 	struct rpt_name_chunk *names; /* the pool symbol names live in, newest chunk first */
 	uint64_t gen;		      /* bumped whenever a symbol or a module name may change */
 };
@@ -32,14 +42,23 @@ int rpt_symtab_init(struct rpt_symtab *t);
 
 void rpt_symtab_free(struct rpt_symtab *t);
 
-/* Name a module (KMOD record; ids of vmlinux and "unknown" are ignored). 0 or -ENOMEM. */
+/*
+ * Name a module (KMOD record; ids of vmlinux and "unknown" are ignored). Returns 0, -ENOMEM,
+ * or RPT_FULL_COUNT / RPT_FULL_BYTES (report/budget.h) when the module was left out.
+ */
 int rpt_symtab_add_kmod(struct rpt_symtab *t, const struct tdf_kmod *k);
 
-/* Add a KSYMS record's symbols. 0 or -ENOMEM; past the caps the rest is ignored. */
+/*
+ * Add a KSYMS record's symbols. Returns 0 or -ENOMEM; past the cap on symbols or modules or
+ * the files' budget the rest is ignored and RPT_FULL_COUNT or RPT_FULL_BYTES returned.
+ */
 int rpt_symtab_add_ksyms(struct rpt_symtab *t, const struct tdf_ksyms *ks);
 
 /* Sort what arrived out of order; call before lookups. */
 void rpt_symtab_prepare(struct rpt_symtab *t);
+
+/* Does the table hold module mod (named or not)? */
+bool rpt_symtab_module_known(const struct rpt_symtab *t, uint32_t mod);
 
 /* A module's name (NULL if never named; vmlinux has none here). */
 const char *rpt_symtab_module(const struct rpt_symtab *t, uint32_t mod);

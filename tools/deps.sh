@@ -15,6 +15,8 @@ PKGS="$PKGS chromium"
 PKGS="$PKGS libseccomp-dev"
 # tools/vm.sh: older kernels under QEMU (busybox initramfs, depmod/modprobe on the package)
 PKGS="$PKGS qemu-system-x86 busybox-static kmod"
+# tcpdrop-report --anonymize: Crypto-PAn over AES and HMAC from libcrypto
+PKGS="$PKGS libssl-dev"
 
 missing=
 for p in $PKGS; do

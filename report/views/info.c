@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../anon.h"
 #include "../strmap.h"
 #include "../views.h"
 
@@ -144,6 +145,8 @@ static void put_file(struct info *in, struct file_info *fi)
 	put_line(out, "snaplen:", rpt_file_meta(f, TDF_META_SNAPLEN));
 	put_line(out, "stack depth:", rpt_file_meta(f, TDF_META_STACK_DEPTH));
 	put_line(out, "filters:", rpt_file_meta(f, TDF_META_FILTERS));
+	if (rpt_file_meta(f, RPT_META_ANONYMIZED)) /* only then: older files say nothing */
+		put_line(out, "anonymized:", rpt_file_meta(f, RPT_META_ANONYMIZED));
 	if (rpt_file_start(f))
 		put_line(out, "recording start:",
 			 rpt_fmt_time(rpt_file_start(f), in->start_ns, &in->o, a, sizeof(a)));

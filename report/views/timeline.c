@@ -167,6 +167,8 @@ static int timeline_finish(void *ctx)
 	ents = strmap_sorted(&t->buckets, &nents);
 	if (!ents && t->buckets.n)
 		return -ENOMEM;
+	if (nents && ents[nents - 1].key == strmap_other)
+		nents--; /* past the views' budget: no interval, only the total counts them */
 	rows = calloc(nents ? nents : 1, sizeof(*rows));
 	if (!rows) {
 		rc = -ENOMEM;

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_reader: libFuzzer target that reads arbitrary bytes as a trace file until the end. */
+/*
+ * Run it with a memory limit (make fuzz; build/fuzz/fuzz_reader -rss_limit_mb=300 DIR
+ * tests/fuzz/corpus/reader): whatever the input, a reader holds one input window, one
+ * decompressed chunk and one record's tables, so growth past that is a bug. The report's own
+ * per-file tables are bounded by report/budget.h and tested by tests/unit/test_budget.c and
+ * tests/integration/harden_report.sh.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

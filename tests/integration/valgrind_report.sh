@@ -17,6 +17,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 77
 fi
 rpt=$build/tcpdrop-report
+export TCPDROP_NO_SECCOMP=1 # valgrind cannot run a seccomp-confined process (tcpdrop-report(8))
 mk=$build/tests/tools/rpt_mksample
 if [ ! -x "$rpt" ] || [ ! -x "$mk" ]; then fail "tcpdrop-report or rpt_mksample not built in $build"; fi
 

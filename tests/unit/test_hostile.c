@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../../report/anon.h"
+#include "../../report/rewrite.h"
 #include "../../report/rpt.h"
 #include "../../report/views.h"
 #include "../lib/tdftest.h"
@@ -916,12 +918,75 @@ static void test_extreme_values(void **state)
 	free(buf);
 }
 
+/* One anonymised copy of buf: it must be a sound, cleanly closed file with no more drops. */
+static void rewrite_one(struct rpt_anon *a, const uint8_t *buf, size_t len, uint64_t drops_max)
+{
+	struct rpt_rewrite_opts ro = {.anon = a};
+	struct rpt_rewrite_stats st;
+	struct tdftest_counts c;
+	int in = memfd_create("in", 0), out = memfd_create("out", 0), rc;
+	char err[512];
+	off_t n;
+	uint8_t *copy;
+
+	assert_true(in >= 0 && out >= 0);
+	assert_int_equal(write(in, buf, len), (ssize_t)len);
+	lseek(in, 0, SEEK_SET);
+	rc = rpt_rewrite(in, "hostile", out, &ro, &st, err, sizeof(err));
+	if (rc) {
+		assert_true(rc == -EBADMSG || rc == -ENOTSUP);
+		assert_true(err[0] != '\0');
+	} else {
+		n = lseek(out, 0, SEEK_END);
+		copy = malloc((size_t)n);
+		assert_non_null(copy);
+		assert_int_equal(pread(out, copy, (size_t)n, 0), n);
+		tdftest_read(copy, (size_t)n, &c);
+		assert_int_equal(c.ret, 0);
+		assert_int_equal(c.corrupt + c.truncated, 0);
+		assert_true(c.stats.clean_close);
+		assert_int_equal(c.drops, st.drops_out);
+		assert_true(c.drops <= drops_max);
+		free(copy);
+	}
+	close(in);
+	close(out);
+}
+
+/*
+ * --anonymize -w over damaged input, every byte inverted and every cut: the copy is always a
+ * sound file (what could be read, anonymised, cleanly closed), or the input's own error.
+ */
+static void test_anon_rewrite_hostile(void **state)
+{
+	static const struct rpt_anon_opts ao = {.scrub_names = true};
+	uint8_t key[RPT_ANON_KEY_LEN] = {1, 2, 3}, *copy;
+	struct rpt_anon *a = rpt_anon_new(key, &ao);
+	struct sample s;
+
+	(void)state;
+	assert_non_null(a);
+	sample_build(&s, SMALL_DROPS);
+	copy = malloc(s.len);
+	assert_non_null(copy);
+	for (size_t i = 0; i < s.len; i++) {
+		memcpy(copy, s.buf, s.len);
+		copy[i] ^= 0xff;
+		rewrite_one(a, copy, s.len, s.drops);
+	}
+	for (size_t len = 0; len < s.len; len += 3)
+		rewrite_one(a, s.buf, len, s.drops);
+	free(copy);
+	free(s.buf);
+	rpt_anon_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_flip_every_byte),   cmocka_unit_test(test_cut_everywhere),
 	    cmocka_unit_test(test_random_corruption), cmocka_unit_test(test_lying_chunk_contents),
-	    cmocka_unit_test(test_extreme_values),
+	    cmocka_unit_test(test_extreme_values),    cmocka_unit_test(test_anon_rewrite_hostile),
 	};
 
 	/* A reader stuck in a loop inside one call ends the test (SIGALRM) instead of CI. */
