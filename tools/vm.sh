@@ -180,7 +180,6 @@ if [ ! -s "$base" ] || [ "$0" -nt "$base" ]; then
 		o=trans=virtio,version=9p2000.L,msize=$MSIZE
 		# the host's root does not change under us: let the guest cache it
 		mount -t 9p -o "$o,ro,cache=loose" hostroot $r || fail "mount 9p hostroot"
-		mount -t 9p -o "$o,cache=mmap" repo "$r$REPO" || fail "mount 9p repo $REPO"
 		mount -t proc proc $r/proc
 		mount -t sysfs sys $r/sys
 		mount -t devtmpfs dev $r/dev
@@ -191,6 +190,9 @@ if [ ! -s "$base" ] || [ "$0" -nt "$base" ]; then
 		mount -t tmpfs -o mode=0755 run $r/run
 		mount -t tmpfs -o mode=1777 tmp $r/tmp
 		mount -t tmpfs -o mode=0700 home $r/root
+		# after the tmpfs mounts: a repository under /tmp (or /root) must not be hidden by them
+		mkdir -p "$r$REPO" 2>/dev/null
+		mount -t 9p -o "$o,cache=mmap" repo "$r$REPO" || fail "mount 9p repo $REPO"
 		mount -t bpf bpf $r/sys/fs/bpf
 		mount -t tracefs tracefs $r/sys/kernel/tracing
 		mount -t debugfs debugfs $r/sys/kernel/debug
