@@ -66,4 +66,42 @@ struct tde_counter {
 	__u64 last_ns; /* bpf_ktime_get_boot_ns() of the last increment */
 };
 
+/*
+ * The layout both sides must agree on, pinned: a field moved, resized or added changes these
+ * numbers, and then the record side's decoding (record/) with them. __builtin_offsetof
+ * because the BPF side has no <stddef.h>; tests/unit/test_rec_event.c checks the same.
+ */
+#define TDE_EVENT_SIZE 136
+_Static_assert(sizeof(struct tde_event) == TDE_EVENT_SIZE, "struct tde_event size");
+_Static_assert(sizeof(struct tde_event) % 8 == 0, "struct tde_event: the tail stays aligned");
+_Static_assert(__builtin_offsetof(struct tde_event, ts_ns) == 0, "tde_event.ts_ns");
+_Static_assert(__builtin_offsetof(struct tde_event, location) == 8, "tde_event.location");
+_Static_assert(__builtin_offsetof(struct tde_event, cpu) == 16, "tde_event.cpu");
+_Static_assert(__builtin_offsetof(struct tde_event, pid) == 20, "tde_event.pid");
+_Static_assert(__builtin_offsetof(struct tde_event, tid) == 24, "tde_event.tid");
+_Static_assert(__builtin_offsetof(struct tde_event, reason) == 28, "tde_event.reason");
+_Static_assert(__builtin_offsetof(struct tde_event, netns) == 32, "tde_event.netns");
+_Static_assert(__builtin_offsetof(struct tde_event, ifindex) == 36, "tde_event.ifindex");
+_Static_assert(__builtin_offsetof(struct tde_event, len) == 40, "tde_event.len");
+_Static_assert(__builtin_offsetof(struct tde_event, tcp_seq) == 44, "tde_event.tcp_seq");
+_Static_assert(__builtin_offsetof(struct tde_event, tcp_ack) == 48, "tde_event.tcp_ack");
+_Static_assert(__builtin_offsetof(struct tde_event, sport) == 52, "tde_event.sport");
+_Static_assert(__builtin_offsetof(struct tde_event, dport) == 54, "tde_event.dport");
+_Static_assert(__builtin_offsetof(struct tde_event, win) == 56, "tde_event.win");
+_Static_assert(__builtin_offsetof(struct tde_event, caplen) == 58, "tde_event.caplen");
+_Static_assert(__builtin_offsetof(struct tde_event, stack_bytes) == 60, "tde_event.stack_bytes");
+_Static_assert(__builtin_offsetof(struct tde_event, family) == 64, "tde_event.family");
+_Static_assert(__builtin_offsetof(struct tde_event, tcp_flags) == 65, "tde_event.tcp_flags");
+_Static_assert(__builtin_offsetof(struct tde_event, state) == 66, "tde_event.state");
+_Static_assert(__builtin_offsetof(struct tde_event, dir) == 67, "tde_event.dir");
+_Static_assert(__builtin_offsetof(struct tde_event, flags) == 68, "tde_event.flags");
+_Static_assert(__builtin_offsetof(struct tde_event, pad) == 69, "tde_event.pad");
+_Static_assert(__builtin_offsetof(struct tde_event, saddr) == 72, "tde_event.saddr");
+_Static_assert(__builtin_offsetof(struct tde_event, daddr) == 88, "tde_event.daddr");
+_Static_assert(__builtin_offsetof(struct tde_event, comm) == 104, "tde_event.comm");
+_Static_assert(__builtin_offsetof(struct tde_event, ifname) == 120, "tde_event.ifname");
+_Static_assert(sizeof(struct tde_counter) == 16, "struct tde_counter size");
+_Static_assert(__builtin_offsetof(struct tde_counter, count) == 0, "tde_counter.count");
+_Static_assert(__builtin_offsetof(struct tde_counter, last_ns) == 8, "tde_counter.last_ns");
+
 #endif /* TCPDROP_EVENT_H */

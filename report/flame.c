@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "grow.h"
 #include "htab.h"
 #include "stacktext.h"
@@ -16,6 +17,21 @@
 #define KIND_STACK  1u
 #define KIND_ADDR   2u
 #define SEMI_ESCAPE "\\x3b"
+#define OTHER_PATH  RPT_FLAME_OTHER
+
+/*
+ * What the views' budget is charged per new entry: the array's doubling slack, its index
+ * slots (a quarter to half full), its own copy; a path also its copy in the sorted array and
+ * one node per frame of the tree a view builds from it (html.c: 40 bytes).
+ */
+#define SLOTS_COST (4 * sizeof(struct rpt_hslot))
+#define ROOT_COST(len)                                                                             \
+	(2 * sizeof(struct root) + SLOTS_COST + (len) + 1 + RPT_BUDGET_MALLOC_OVERHEAD)
+#define COMBO_COST	(2 * sizeof(struct combo) + SLOTS_COST)
+#define PATH_FRAME_COST 48u
+#define PATH_COST(len, n)                                                                          \
+	(3 * sizeof(struct rpt_flame_path) + SLOTS_COST + (len) + 1 + RPT_BUDGET_MALLOC_OVERHEAD + \
+	 (size_t)(n)*PATH_FRAME_COST)
 
 static const struct rpt_frame_style flame_frames = {.between = "\x1e"};
 
@@ -46,8 +62,10 @@ struct rpt_flame {
 	struct rpt_htab path_index;
 	struct rpt_flame_path *sorted;
 	size_t sorted_cap;
-	uint64_t total;
-	char *buf; /* the path being built */
+	uint64_t total, folded;
+	uint32_t other; /* the "(other)" path's index, PATH_EMPTY before the first fold */
+	size_t charged; /* bytes charged to the views' budget */
+	char *buf;	/* the path being built */
 	size_t len, cap;
 };
 
@@ -58,6 +76,7 @@ struct rpt_flame *rpt_flame_new(bool no_stack)
 	if (!fl)
 		return NULL;
 	fl->no_stack = no_stack;
+	fl->other = PATH_EMPTY;
 	fl->frames = rpt_stacktext_new(&flame_frames);
 	if (!fl->frames) {
 		free(fl);
@@ -86,9 +105,20 @@ void rpt_flame_free(struct rpt_flame *fl)
 	rpt_htab_free(&fl->combo_index);
 	rpt_htab_free(&fl->path_index);
 	rpt_stacktext_free(fl->frames);
+	rpt_budget_give(RPT_POOL_VIEWS, fl->charged);
 	free(fl);
 }
 
+/* Charge cost to the views' budget; false (nothing charged) past it. */
+static bool charge(struct rpt_flame *fl, size_t cost)
+{
+	if (!rpt_budget_take(RPT_POOL_VIEWS, cost))
+		return false;
+	fl->charged += cost;
+	return true;
+}
+
+/* The root's id; 1 (nothing made) when a new root does not fit the budget. */
 static int intern_root(struct rpt_flame *fl, const char *text, uint32_t *id)
 {
 	size_t len = strlen(text), pos, i;
@@ -105,6 +135,8 @@ static int intern_root(struct rpt_flame *fl, const char *text, uint32_t *id)
 	}
 	if (fl->nroots >= UINT32_MAX - 1)
 		return -ENOMEM;
+	if (!charge(fl, ROOT_COST(len)))
+		return 1;
 	rc = rpt_grow((void **)&fl->roots, &fl->roots_cap, fl->nroots + 1, sizeof(*fl->roots));
 	if (rc)
 		return rc;
@@ -209,8 +241,11 @@ static int build_path(struct rpt_flame *fl, uint32_t root, const char *text, siz
 	return rc;
 }
 
-/* The path equal to the one just built, created at count 0 if new. */
-static int path_of(struct rpt_flame *fl, uint32_t nframes, uint32_t *idx)
+/*
+ * The path equal to the one just built, created at count 0 if new; when a new one does not
+ * fit the budget (and budgeted), 1 and nothing made.
+ */
+static int path_of(struct rpt_flame *fl, uint32_t nframes, bool budgeted, uint32_t *idx)
 {
 	uint64_t h = rpt_hash_mem(fl->buf, fl->len);
 	struct rpt_flame_path *p;
@@ -226,8 +261,10 @@ static int path_of(struct rpt_flame *fl, uint32_t nframes, uint32_t *idx)
 			return 0;
 		}
 	}
-	if (fl->npaths >= PATH_EMPTY)
+	if (fl->npaths >= PATH_EMPTY - 1)
 		return -ENOMEM;
+	if (budgeted && !charge(fl, PATH_COST(fl->len, nframes)))
+		return 1;
 	rc = rpt_grow((void **)&fl->paths, &fl->paths_cap, fl->npaths + 1, sizeof(*fl->paths));
 	if (rc)
 		return rc;
@@ -246,9 +283,27 @@ static int path_of(struct rpt_flame *fl, uint32_t nframes, uint32_t *idx)
 	return 0;
 }
 
+/* The path that counts what did not fit the budget, made (uncharged: one) when first needed. */
+static int other_path(struct rpt_flame *fl, uint32_t *idx)
+{
+	int rc;
+
+	if (fl->other == PATH_EMPTY) {
+		fl->len = 0;
+		rc = put_frame(fl, OTHER_PATH, strlen(OTHER_PATH));
+		if (!rc)
+			rc = path_of(fl, 1, false, &fl->other);
+		if (rc)
+			return rc;
+	}
+	*idx = fl->other;
+	return 0;
+}
+
 /*
  * The path of a (file, stack or address, root), made once: *path receives its index, or
- * PATH_EMPTY when the stack leaves no frame to show.
+ * PATH_EMPTY when the stack leaves no frame to show. A path past the budget is the "(other)"
+ * path; 1 (nothing made) when even the (file, stack, root) does not fit.
  */
 static int lookup(struct rpt_flame *fl, const struct rpt_drop *rd, uint32_t kind, uint32_t root,
 		  uint32_t *path)
@@ -270,6 +325,8 @@ static int lookup(struct rpt_flame *fl, const struct rpt_drop *rd, uint32_t kind
 		*path = c->path;
 		return 0;
 	}
+	if (!charge(fl, COMBO_COST))
+		return 1;
 	text = kind == KIND_STACK ? rpt_stacktext_stack(fl->frames, rd->file, rd->stack, &len)
 				  : rpt_stacktext_addr(fl->frames, rd->file, rd->d->location, &len);
 	if (!text)
@@ -279,7 +336,9 @@ static int lookup(struct rpt_flame *fl, const struct rpt_drop *rd, uint32_t kind
 	} else {
 		rc = build_path(fl, root, text, len, &nframes);
 		if (!rc)
-			rc = path_of(fl, nframes, &want.path);
+			rc = path_of(fl, nframes, true, &want.path);
+		if (rc == 1)
+			rc = other_path(fl, &want.path);
 		if (rc)
 			return rc;
 	}
@@ -297,10 +356,14 @@ int rpt_flame_add(struct rpt_flame *fl, const struct rpt_drop *rd, const char *r
 		rc = lookup(fl, rd, KIND_STACK, root_id, &path);
 	if (!rc && path == PATH_EMPTY)
 		rc = lookup(fl, rd, KIND_ADDR, root_id, &path);
+	if (rc == 1) /* past the budget */
+		rc = other_path(fl, &path);
 	if (rc)
 		return rc;
 	fl->paths[path].count++;
 	fl->total++;
+	if (path == fl->other)
+		fl->folded++;
 	return 0;
 }
 
@@ -340,6 +403,11 @@ const struct rpt_flame_path *rpt_flame_sorted(struct rpt_flame *fl, size_t *n)
 uint64_t rpt_flame_total(const struct rpt_flame *fl)
 {
 	return fl->total;
+}
+
+uint64_t rpt_flame_folded(const struct rpt_flame *fl)
+{
+	return fl->folded;
 }
 
 size_t rpt_flame_frame_len(const char *p, size_t n)

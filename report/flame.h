@@ -19,15 +19,20 @@
  * its only frame below the root.
  *
  * Drops are counted per path; the text of a (file, stack, root) is made once, so adding a
- * drop costs a hash lookup. Memory grows with the number of distinct paths.
+ * drop costs a hash lookup. Every new root, (file, stack, root) and path is charged to the
+ * views' budget (report/budget.h) with its share of a tree built from it; past the budget a
+ * drop is counted in one path RPT_FLAME_OTHER (one frame, no root), so the counts still sum
+ * to the drops.
  */
-#define RPT_FLAME_SEP ';'
+#define RPT_FLAME_SEP	';'
+#define RPT_FLAME_OTHER "(other)"
 
 struct rpt_flame;
 
 /* A new, empty collection. NULL with errno on failure. */
 struct rpt_flame *rpt_flame_new(bool no_stack);
 
+/* Frees fl and gives back what it charged to the views' budget. NULL: nothing. */
 void rpt_flame_free(struct rpt_flame *fl);
 
 /*
@@ -55,6 +60,9 @@ const struct rpt_flame_path *rpt_flame_sorted(struct rpt_flame *fl, size_t *n);
 
 /* Drops counted so far (the sum of all paths' counts). */
 uint64_t rpt_flame_total(const struct rpt_flame *fl);
+
+/* Drops counted in the RPT_FLAME_OTHER path because their path did not fit the budget. */
+uint64_t rpt_flame_folded(const struct rpt_flame *fl);
 
 /* The length of the first frame of p[0..n) (up to RPT_FLAME_SEP or the end). */
 size_t rpt_flame_frame_len(const char *p, size_t n);

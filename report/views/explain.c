@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../budget.h"
 #include "../explain.h"
 #include "../grow.h"
 #include "../htab.h"
@@ -27,6 +28,14 @@ struct group {
 
 #define SEP '\x1f' /* never in escaped text */
 
+/*
+ * What a new group is charged to the views' budget: the array's doubling slack, its index
+ * slots (a quarter to half full), its key; its example is charged once made.
+ */
+#define GROUP_COST(klen)                                                                           \
+	(2 * sizeof(struct group) + 4 * sizeof(struct rpt_hslot) + (klen) + 1 +                    \
+	 RPT_BUDGET_MALLOC_OVERHEAD)
+
 struct explain {
 	struct rpt_sink sink;
 	FILE *out;
@@ -36,6 +45,9 @@ struct explain {
 	size_t ngroups, cap;
 	struct rpt_htab index;
 	uint64_t total, lost, excluded;
+	uint64_t other; /* drops in groups past the budget */
+	bool full;	/* an example did not fit: no more groups (nor examples made in vain) */
+	size_t charged; /* bytes charged to the views' budget */
 	struct rpt_stacktext *frames;
 };
 
@@ -78,7 +90,7 @@ static int explain_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct explain *x = ctx;
 	char key[TDF_NAME_MAX * 4 + 2 + RPT_EXPLAIN_LINE_MAX];
-	size_t rlen, klen, pos, i;
+	size_t rlen, klen, pos, i, ex_cost;
 	struct group *g;
 	uint64_t h;
 	int rc;
@@ -103,6 +115,11 @@ static int explain_drop(void *ctx, const struct rpt_drop *rd)
 			return 0;
 		}
 	}
+	if (x->full || !rpt_budget_take(RPT_POOL_VIEWS, GROUP_COST(klen))) {
+		x->other++;
+		return 0;
+	}
+	x->charged += GROUP_COST(klen);
 	rc = rpt_grow((void **)&x->groups, &x->cap, x->ngroups + 1, sizeof(*x->groups));
 	if (rc)
 		return rc;
@@ -115,6 +132,17 @@ static int explain_drop(void *ctx, const struct rpt_drop *rd)
 		free(g->example);
 		return -ENOMEM;
 	}
+	ex_cost = strlen(g->example) + 1 + RPT_BUDGET_MALLOC_OVERHEAD;
+	if (!rpt_budget_take(RPT_POOL_VIEWS, ex_cost)) {
+		free(g->key);
+		free(g->example);
+		rpt_budget_give(RPT_POOL_VIEWS, GROUP_COST(klen));
+		x->charged -= GROUP_COST(klen);
+		x->full = true;
+		x->other++;
+		return 0;
+	}
+	x->charged += ex_cost;
 	g->reason_len = rlen;
 	g->hash = h;
 	g->count = 1;
@@ -237,6 +265,9 @@ static int explain_finish(void *ctx)
 		fputc('\n', out);
 		put_group(x, x->groups, i);
 	}
+	if (x->other)
+		fprintf(out, "\n(other): %" PRIu64 " drop%s in groups past the memory budget\n",
+			x->other, x->other == 1 ? "" : "s");
 	if (x->lost || x->excluded)
 		fputc('\n', out);
 	if (x->lost)
@@ -262,6 +293,7 @@ static void explain_close(void *ctx)
 	}
 	free(x->groups);
 	rpt_htab_free(&x->index);
+	rpt_budget_give(RPT_POOL_VIEWS, x->charged);
 	rpt_stacktext_free(x->frames);
 	free(x);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../budget.h"
 #include "../explain.h"
 #include "../flame.h"
 #include "../grow.h"
@@ -39,6 +40,8 @@
 #define REASON_ROWS	50u  /* rows of the reasons table; the rest add up in one more line */
 #define NS_PER_MS	UINT64_C(1000000)
 #define NS_PER_SEC	UINT64_C(1000000000)
+/* Index slots per entry charged to the views' budget: a quarter to half full. */
+#define SLOTS_COST (4 * sizeof(struct rpt_hslot))
 
 /* Colour-blind-safe (Okabe-Ito, then Tol's muted), one per legend reason; "other" is grey. */
 static const char *const palette[LEGEND_MAX] = {"#e69f00", "#56b4e9", "#009e73", "#f0e442",
@@ -154,7 +157,11 @@ static const char page_style[] =
     "#flame-svg g.hit rect{fill:#e040e0}#flame-svg g.up rect{opacity:.6}\n"
     "#flame-tools input{margin-right:.5em}#flame-tools span{margin-left:1em}\n";
 
-/* ---- a map from fixed-size binary keys to counts (flows, locations, tasks) ---- */
+/*
+ * ---- a map from fixed-size binary keys to counts (flows, locations, tasks) ----
+ * Every new entry is charged to the views' budget (report/budget.h); past it the drops of
+ * keys not yet in the map are counted in its "other" entry, which is not in the array.
+ */
 
 struct bent {
 	uint64_t count;
@@ -167,6 +174,8 @@ struct binmap {
 	unsigned char *mem;
 	size_t n, cap;
 	struct rpt_htab index;
+	struct bent other; /* past the budget; no key, no text */
+	size_t charged;	   /* bytes charged to the views' budget */
 };
 
 static void binmap_init(struct binmap *m, size_t ksize)
@@ -186,26 +195,46 @@ static const void *bent_key(const struct bent *e)
 	return (const unsigned char *)e + sizeof(*e);
 }
 
-/* The entry of key, created at count 0 (*fresh set) when new. NULL when out of memory. */
-static struct bent *binmap_get(struct binmap *m, const void *key, bool *fresh)
+static struct bent *binmap_find(const struct binmap *m, const void *key, uint64_t h)
 {
-	uint64_t h = rpt_hash_mem(key, m->ksize);
-	struct bent *e;
 	size_t i, pos;
 
-	*fresh = false;
 	for (i = rpt_htab_first(&m->index, h, &pos); i != RPT_HTAB_NONE;
 	     i = rpt_htab_next(&m->index, h, &pos))
 		if (memcmp(bent_key(bent_at(m, i)), key, m->ksize) == 0)
 			return bent_at(m, i);
+	return NULL;
+}
+
+/*
+ * A new entry for key (not in m) at count 0, charged with extra bytes it will own besides:
+ * &m->other past the budget, NULL when out of memory.
+ */
+static struct bent *binmap_insert(struct binmap *m, const void *key, uint64_t h, size_t extra)
+{
+	size_t cost = 2 * m->stride + SLOTS_COST + extra;
+	struct bent *e;
+
+	if (!rpt_budget_take(RPT_POOL_VIEWS, cost))
+		return &m->other;
+	m->charged += cost;
 	if (rpt_grow((void **)&m->mem, &m->cap, m->n + 1, m->stride) ||
 	    rpt_htab_insert(&m->index, h, m->n))
 		return NULL;
 	e = bent_at(m, m->n++);
 	memset(e, 0, m->stride);
 	memcpy((unsigned char *)e + sizeof(*e), key, m->ksize);
-	*fresh = true;
 	return e;
+}
+
+/* The entry of key, created at count 0 when new; &m->other past the budget, NULL when out
+ * of memory. */
+static struct bent *binmap_get(struct binmap *m, const void *key)
+{
+	uint64_t h = rpt_hash_mem(key, m->ksize);
+	struct bent *e = binmap_find(m, key, h);
+
+	return e ? e : binmap_insert(m, key, h, 0);
 }
 
 static void binmap_free(struct binmap *m)
@@ -214,8 +243,10 @@ static void binmap_free(struct binmap *m)
 		free(bent_at(m, i)->text);
 	free(m->mem);
 	rpt_htab_free(&m->index);
+	rpt_budget_give(RPT_POOL_VIEWS, m->charged);
 	m->mem = NULL;
-	m->n = m->cap = 0;
+	m->n = m->cap = m->charged = 0;
+	m->other.count = 0;
 }
 
 /* Most drops first, then by key bytes: the order of the top lists. */
@@ -342,6 +373,7 @@ struct reason {
 	uint64_t count;
 	uint32_t col; /* timeline column */
 	int legend;   /* colour index, -1 = other */
+	bool folded;  /* the reasons past the views' budget, counted together */
 };
 
 struct html_file {
@@ -376,6 +408,8 @@ struct html {
 	struct reason *reasons;
 	size_t nreasons, reasons_cap;
 	struct rpt_htab reason_index;
+	size_t other_reason; /* index of the folded reason, SIZE_MAX before the first */
+	size_t charged;	     /* the reasons' bytes charged to the views' budget */
 	struct binmap flows, locations, comms;
 	struct rpt_stacktext *frames; /* drop locations */
 	struct rpt_flame *flame;
@@ -405,24 +439,20 @@ static int html_begin(void *ctx, const struct rpt_begin *b)
 	return 0;
 }
 
-static struct reason *reason_of(struct html *h, const char *name)
+/* A new reason at the end of the array, its name name[0..len) (indexed under hash if index). */
+static struct reason *reason_new(struct html *h, const char *name, size_t len, uint64_t hash,
+				 bool index)
 {
-	size_t len = strnlen(name, TDF_NAME_MAX), pos, i, need;
-	uint64_t hash = rpt_hash_mem(name, len);
+	size_t need = rpt_text_escape(NULL, 0, name, len);
 	struct reason *r;
 
-	for (i = rpt_htab_first(&h->reason_index, hash, &pos); i != RPT_HTAB_NONE;
-	     i = rpt_htab_next(&h->reason_index, hash, &pos))
-		if (h->reasons[i].raw_len == len && memcmp(h->reasons[i].raw, name, len) == 0)
-			return &h->reasons[i];
 	if (rpt_grow((void **)&h->reasons, &h->reasons_cap, h->nreasons + 1, sizeof(*h->reasons)))
 		return NULL;
 	r = &h->reasons[h->nreasons];
 	memset(r, 0, sizeof(*r));
-	need = rpt_text_escape(NULL, 0, name, len);
 	r->raw = strndup(name, len);
 	r->esc = malloc(need + 1);
-	if (!r->raw || !r->esc || rpt_htab_insert(&h->reason_index, hash, h->nreasons)) {
+	if (!r->raw || !r->esc || (index && rpt_htab_insert(&h->reason_index, hash, h->nreasons))) {
 		free(r->raw);
 		free(r->esc);
 		return NULL;
@@ -432,6 +462,34 @@ static struct reason *reason_of(struct html *h, const char *name)
 	r->col = h->nreasons < TL_COLS - 1 ? (uint32_t)h->nreasons : TL_COLS - 1;
 	r->legend = -1;
 	h->nreasons++;
+	return r;
+}
+
+/* The reason named name, new at count 0; past the budget the one folded reason. */
+static struct reason *reason_of(struct html *h, const char *name)
+{
+	size_t len = strnlen(name, TDF_NAME_MAX), pos, i, cost;
+	uint64_t hash = rpt_hash_mem(name, len);
+	struct reason *r;
+
+	for (i = rpt_htab_first(&h->reason_index, hash, &pos); i != RPT_HTAB_NONE;
+	     i = rpt_htab_next(&h->reason_index, hash, &pos))
+		if (h->reasons[i].raw_len == len && memcmp(h->reasons[i].raw, name, len) == 0)
+			return &h->reasons[i];
+	cost = 2 * sizeof(*r) + SLOTS_COST + len + 1 + rpt_text_escape(NULL, 0, name, len) + 1 +
+	       2 * RPT_BUDGET_MALLOC_OVERHEAD;
+	if (rpt_budget_take(RPT_POOL_VIEWS, cost)) {
+		h->charged += cost;
+		return reason_new(h, name, len, hash, true);
+	}
+	if (h->other_reason != SIZE_MAX)
+		return &h->reasons[h->other_reason];
+	/* one, uncharged; not in the index: a reason named so is not the folded ones */
+	r = reason_new(h, RPT_FLAME_OTHER, strlen(RPT_FLAME_OTHER), 0, false);
+	if (r) {
+		r->folded = true;
+		h->other_reason = (size_t)(r - h->reasons);
+	}
 	return r;
 }
 
@@ -445,7 +503,7 @@ static int html_drop(void *ctx, const struct rpt_drop *rd)
 	char comm[TDF_COMM_LEN];
 	struct reason *r;
 	struct bent *e;
-	bool fresh;
+	uint64_t hash;
 	int rc;
 
 	if (!h->total || rd->real_ns < h->first_ns)
@@ -471,7 +529,7 @@ static int html_drop(void *ctx, const struct rpt_drop *rd)
 	fk.dport = d->dport;
 	memcpy(fk.saddr, d->saddr, sizeof(fk.saddr));
 	memcpy(fk.daddr, d->daddr, sizeof(fk.daddr));
-	e = binmap_get(&h->flows, &fk, &fresh);
+	e = binmap_get(&h->flows, &fk);
 	if (!e)
 		return -ENOMEM;
 	e->count++;
@@ -481,22 +539,28 @@ static int html_drop(void *ctx, const struct rpt_drop *rd)
 	lk.gen = rpt_file_symgen(rd->file);
 	lk.mod = d->location.mod;
 	lk.off = d->location.off;
-	e = binmap_get(&h->locations, &lk, &fresh);
-	if (!e)
-		return -ENOMEM;
-	if (fresh) {
+	hash = rpt_hash_mem(&lk, sizeof(lk));
+	e = binmap_find(&h->locations, &lk, hash);
+	if (!e) {
 		size_t len;
 		const char *text = rpt_stacktext_addr(h->frames, rd->file, d->location, &len);
 
-		e->text = text ? strndup(text, len) : NULL;
-		if (!e->text)
+		if (!text)
 			return -ENOMEM;
+		e = binmap_insert(&h->locations, &lk, hash, len + 1 + RPT_BUDGET_MALLOC_OVERHEAD);
+		if (!e)
+			return -ENOMEM;
+		if (e != &h->locations.other) {
+			e->text = strndup(text, len);
+			if (!e->text)
+				return -ENOMEM;
+		}
 	}
 	e->count++;
 
 	memset(comm, 0, sizeof(comm));
 	memcpy(comm, d->comm, strnlen(d->comm, TDF_COMM_LEN));
-	e = binmap_get(&h->comms, comm, &fresh);
+	e = binmap_get(&h->comms, comm);
 	if (!e)
 		return -ENOMEM;
 	e->count++;
@@ -941,7 +1005,10 @@ static void put_reasons(struct html *h, struct reason *const *order)
 			"</td><td>",
 			200.0 * (double)r->count / (double)(order[0]->count ? order[0]->count : 1),
 			reason_colour(r));
-		put_explanation(out, r->raw);
+		if (r->folded)
+			fputs("reasons past the memory budget, counted together", out);
+		else
+			put_explanation(out, r->raw);
 		fputs("</td></tr>\n", out);
 	}
 	if (h->nreasons > REASON_ROWS) {
@@ -1143,6 +1210,12 @@ static int put_flame(struct html *h, struct reason *const *order, size_t nlegend
 		"its share of the drops. %s%s</p>\n<div id=\"flame-tools\"></div>\n",
 		h->o.no_stack ? "Stacks were left out (--no-stack): the drop location only. " : "",
 		"Hover a box for its numbers; with scripts on, click to zoom and search.");
+	if (rpt_flame_folded(h->flame))
+		fprintf(out,
+			"<p class=\"note\" id=\"flame-folded\">%" PRIu64
+			" drops whose stacks did not fit the memory budget are counted in one "
+			"(other) box.</p>\n",
+			rpt_flame_folded(h->flame));
 	if (drawn < nnodes)
 		fprintf(out,
 			"<p class=\"note\" id=\"flame-pruned\">%zu of %zu frames are too narrow to "
@@ -1208,17 +1281,29 @@ static void put_top_head(FILE *out, const char *id, const char *title, const cha
 		what);
 }
 
-/* After the shown rows of n: one row adding up the rest (rest drops). */
-static void put_top_tail(FILE *out, size_t shown, size_t n, uint64_t rest, uint64_t total)
+/*
+ * After the shown rows of n: one row adding up the rest (rest drops, folded of them past the
+ * views' budget), and one for those folded.
+ */
+static void put_top_tail(FILE *out, size_t shown, size_t n, uint64_t rest, uint64_t folded,
+			 uint64_t total)
 {
 	if (n > shown) {
 		fprintf(out,
 			"<tr><td>%zu more</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">",
-			n - shown, rest);
-		put_share(out, rest, total);
+			n - shown, rest - folded);
+		put_share(out, rest - folded, total);
 		fputs("</td></tr>\n", out);
 	}
-	if (!n)
+	if (folded) {
+		fprintf(out,
+			"<tr class=\"folded\"><td>(other): past the memory budget</td>"
+			"<td class=\"n\">%" PRIu64 "</td><td class=\"n\">",
+			folded);
+		put_share(out, folded, total);
+		fputs("</td></tr>\n", out);
+	}
+	if (!n && !folded)
 		fputs("<tr><td colspan=\"3\">No drops.</td></tr>\n", out);
 	fputs("</tbody>\n</table>\n</section>\n", out);
 }
@@ -1250,28 +1335,41 @@ static int put_flows(struct html *h)
 		put_count_cells(out, v[i]->count, h->total);
 		rest -= v[i]->count;
 	}
-	put_top_tail(out, shown, h->flows.n, rest, h->total);
+	put_top_tail(out, shown, h->flows.n, rest, h->flows.other.count, h->total);
 	return 0;
 }
 
-/* Locations are counted per file and symbol generation: the same text adds up here. */
+/*
+ * Locations are counted per file and symbol generation: the same text adds up here. The
+ * names' map holds the locations' texts again: it is paid with their charge (given back
+ * here, so the map fits where they did), or the budget being full would fold every one.
+ */
 static int put_locations(struct html *h)
 {
 	struct strmap byname = {0};
 	struct strmap_ent *v;
-	uint64_t rest = h->total;
+	uint64_t rest = h->total, folded;
 	size_t i, n;
 	FILE *out = h->out;
 	int rc = 0;
 
+	rpt_budget_give(RPT_POOL_VIEWS, h->locations.charged);
+	h->locations.charged = 0;
 	for (i = 0; i < h->locations.n && !rc; i++)
 		rc = strmap_add(&byname, bent_at(&h->locations, i)->text,
 				bent_at(&h->locations, i)->count);
+	if (h->locations.other.count) {
+		byname.other += h->locations.other.count;
+		byname.has_other = true;
+	}
+	folded = byname.other;
 	v = rc ? NULL : strmap_sorted(&byname, &n);
-	if (!v && byname.n) {
+	if (!v && (byname.n || byname.has_other)) {
 		strmap_free(&byname);
 		return -ENOMEM;
 	}
+	if (byname.has_other)
+		n--; /* the folded row, last: put_top_tail() shows it */
 	put_top_head(out, "locations", "Top drop locations",
 		     "Where the kernel freed the packet (the function that called kfree_skb).",
 		     "location");
@@ -1282,7 +1380,7 @@ static int put_locations(struct html *h)
 		put_count_cells(out, v[i].count, h->total);
 		rest -= v[i].count;
 	}
-	put_top_tail(out, i, n, rest, h->total);
+	put_top_tail(out, i, n, rest, folded, h->total);
 	free(v);
 	strmap_free(&byname);
 	return 0;
@@ -1308,7 +1406,7 @@ static int put_comms(struct html *h)
 		put_count_cells(out, v[i]->count, h->total);
 		rest -= v[i]->count;
 	}
-	put_top_tail(out, shown, h->comms.n, rest, h->total);
+	put_top_tail(out, shown, h->comms.n, rest, h->comms.other.count, h->total);
 	return 0;
 }
 
@@ -1407,6 +1505,7 @@ static void html_close(void *ctx)
 	free(h->files);
 	free(h->reasons);
 	rpt_htab_free(&h->reason_index);
+	rpt_budget_give(RPT_POOL_VIEWS, h->charged);
 	binmap_free(&h->flows);
 	binmap_free(&h->locations);
 	binmap_free(&h->comms);
@@ -1443,6 +1542,7 @@ struct rpt_sink *rpt_html_open(FILE *out, const struct rpt_view_cfg *cfg)
 	if (h->o.time_fmt == RPT_TIME_CLOCK)
 		h->o.time_fmt = RPT_TIME_ISO;
 	h->tl.width = tl_width(0);
+	h->other_reason = SIZE_MAX;
 	binmap_init(&h->flows, sizeof(struct flow_key));
 	binmap_init(&h->locations, sizeof(struct loc_key));
 	binmap_init(&h->comms, TDF_COMM_LEN);

@@ -76,6 +76,19 @@ for view in --summary=flow --summary=reason,netns --timeline=1ms --info; do
 done
 run "views --summary=flow total" -r views.tdrop --summary=flow
 grep -q '^  400000  100.0%  (total)' out || fail "views: the summary's total is not 400000"
+# the folded, explain and html views' own maps: past the budget in one (other), the sum intact
+run "views --format=folded" -r views.tdrop --format=folded
+grep -q '^(other) [0-9]*$' out || fail "views --format=folded: no (other) line"
+[ "$(awk '{ s += $NF } END { print s }' out)" = 400000 ] ||
+	fail "views --format=folded: the counts do not sum to 400000"
+run "views --explain" -r views.tdrop --explain
+grep -q '^400000 drops in ' out || fail "views --explain: the total is not 400000"
+grep -q '^(other): [0-9]* drops in groups past the memory budget$' out ||
+	fail "views --explain: no (other) line"
+run "views --html" -r views.tdrop --html=views.html
+grep -q 'data-total="400000"' views.html || fail "views --html: the flame graph's total is not 400000"
+grep -q 'id="flame-folded">[0-9]* drops whose stacks did not fit' views.html ||
+	fail "views --html: the page does not say what it folded"
 
 # everything at once; -r given 100 times (the fuzz corpus's count) and 1024 times: one
 # account for all files bounds their readers and tables together, the file past it is refused
