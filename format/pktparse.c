@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pktparse.h"
+#include "tdf.h"
 #include "wire.h"
 
 #define IPV4_HDR_MIN 20u
@@ -119,4 +120,23 @@ int tdf_pkt_parse(const uint8_t *data, size_t caplen, struct tdf_pkt_fields *out
 	out->tcp_flags = th[13];
 	out->win = be16(th + 14);
 	return 0;
+}
+
+uint32_t tdf_ip_len(const uint8_t *data, size_t caplen)
+{
+	uint16_t n;
+
+	if (!data || caplen == 0)
+		return 0;
+	switch (data[0] >> 4) {
+	case 4:
+		return caplen >= 4 ? be16(data + 2) : 0;
+	case 6:
+		if (caplen < 6)
+			return 0;
+		n = be16(data + 4);
+		return n ? IPV6_HDR_LEN + n : 0;
+	default:
+		return 0;
+	}
 }

@@ -488,6 +488,8 @@ static void drop_get(struct cursor *c, struct tdf_drop *d, uint8_t flags)
 	/* the cap before the take: a caplen above it is damage, not a short body */
 	if (!c->bad && d->caplen <= TDF_SNAP_MAX)
 		d->data = d->caplen ? cur_take(c, d->caplen) : NULL;
+	/* 1.1: the owner id follows the packet bytes when the drop has one */
+	d->owner = !c->bad && c->left >= 4 ? cur_u32(c) : 0;
 }
 
 /* base is the chunk's DELTA base, which each DROP advances. */
@@ -538,6 +540,42 @@ static int drop_decode(struct cursor *c, uint8_t flags, struct drop_base *base, 
 	return 0;
 }
 
+/* OWNER: u32 id, u32 pid, 16 comm, u64 cgroup. */
+static int owner_decode(struct cursor *c, struct tdf_owner *o, char *why)
+{
+	o->id = cur_u32(c);
+	o->pid = cur_u32(c);
+	cur_copy(c, o->comm, TDF_COMM_LEN);
+	o->cgroup = cur_u64(c);
+	o->comm[TDF_COMM_LEN - 1] = '\0';
+	if (!c->bad && o->id == 0) {
+		snprintf(why, WHAT_LEN, "OWNER record uses reserved id 0");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* CGROUP: u64 id, string path, string container. */
+static int cgroup_decode(struct tdf_reader *r, struct cursor *c, struct tdf_cgroup *g)
+{
+	g->id = cur_u64(c);
+	g->path = cur_str(r, c);
+	g->container = cur_str(r, c);
+	return 0;
+}
+
+/* NETNS: u32 inode, string name. */
+static int netns_decode(struct tdf_reader *r, struct cursor *c, struct tdf_netns *n, char *why)
+{
+	n->inode = cur_u32(c);
+	n->name = cur_str(r, c);
+	if (!c->bad && n->inode == 0) {
+		snprintf(why, WHAT_LEN, "NETNS record uses reserved inode 0");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 /*
  * Decode one body of a known type into rec. Returns 0, -EBADMSG with a reason in why, or
  * -ENOMEM. flags are the record header's.
@@ -578,6 +616,15 @@ static int decode_body(struct tdf_reader *r, uint8_t type, uint8_t flags, const 
 	case TDF_REC_DROP:
 		ret = drop_decode(&c, flags, base, &rec->drop, why);
 		break;
+	case TDF_REC_OWNER:
+		ret = owner_decode(&c, &rec->owner, why);
+		break;
+	case TDF_REC_CGROUP:
+		ret = cgroup_decode(r, &c, &rec->cgroup);
+		break;
+	case TDF_REC_NETNS:
+		ret = netns_decode(r, &c, &rec->netns, why);
+		break;
 	default:
 		snprintf(why, WHAT_LEN, "internal: record type %u has no decoder", type);
 		return -EBADMSG;
@@ -594,7 +641,7 @@ static int decode_body(struct tdf_reader *r, uint8_t type, uint8_t flags, const 
 
 static bool rec_type_known(uint8_t type)
 {
-	return type >= TDF_REC_META && type <= TDF_REC_DROP;
+	return type >= TDF_REC_META && type <= TDF_REC_NETNS;
 }
 
 /* ---- blocks ---- */

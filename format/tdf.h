@@ -24,7 +24,7 @@
  */
 
 #define TDF_VERSION_MAJOR 1
-#define TDF_VERSION_MINOR 0
+#define TDF_VERSION_MINOR 1
 
 /* Caps shared by writer and reader. */
 #define TDF_CHUNK_RAW_MAX   (1u << 20) /* a chunk's decompressed size: bounds reader memory */
@@ -46,6 +46,10 @@ enum tdf_rec_type {
 	TDF_REC_STACK = 7,   /* stack id -> frames */
 	TDF_REC_LOSS = 8,    /* counted events that are not in the file */
 	TDF_REC_DROP = 9,    /* one dropped TCP segment */
+	TDF_REC_OWNER =
+	    10, /* owner id -> process holding the socket, its cgroup (1.1, skippable) */
+	TDF_REC_CGROUP = 11, /* cgroup id -> path and container id (1.1, skippable) */
+	TDF_REC_NETNS = 12,  /* netns inode -> name (1.1, skippable) */
 
 	/* Not on disk: what the reader reports in stream order. */
 	TDF_EV_CORRUPT = 0x100,	  /* a damaged block/chunk was skipped; see problem */
@@ -181,6 +185,32 @@ struct tdf_drop {
 	uint32_t stack_id;	     /* 0 = none */
 	uint16_t caplen;	     /* <= TDF_SNAP_MAX: bytes in data, from the IP header */
 	const uint8_t *data;
+	uint32_t owner; /* OWNER id of the socket's owner, 0 none or unknown (1.1) */
+};
+
+/*
+ * Who held the socket of one or more drops: a process with the socket's file open when the
+ * recorder first saw the socket, and the cgroup the socket was created in. For a request
+ * mini-socket (NEW_SYN_RECV) it is its listener's; a time-wait socket has none.
+ */
+struct tdf_owner {
+	uint32_t id;		 /* >= 1, what DROP.owner refers to */
+	uint32_t pid;		 /* thread group id */
+	char comm[TDF_COMM_LEN]; /* NUL-padded; untrusted bytes */
+	uint64_t cgroup;	 /* cgroup v2 id (see CGROUP), 0 unknown */
+};
+
+/* A cgroup v2 id (the cgroup directory's inode number) and what the recorder found for it. */
+struct tdf_cgroup {
+	uint64_t id;
+	const char *path;      /* from the cgroup2 root, "/..."; "" unknown */
+	const char *container; /* container id the path carries, "" none */
+};
+
+/* A network namespace's name: from /run/netns, or "container:ID" (see tcpdrop-file(5)). */
+struct tdf_netns {
+	uint32_t inode;
+	const char *name;
 };
 
 /* What the reader says about damage (TDF_EV_CORRUPT, TDF_EV_TRUNCATED). */
@@ -209,6 +239,9 @@ struct tdf_record {
 		struct tdf_stack stack;
 		struct tdf_loss loss;
 		struct tdf_drop drop;
+		struct tdf_owner owner;
+		struct tdf_cgroup cgroup;
+		struct tdf_netns netns;
 		struct tdf_problem problem;
 		struct tdf_index index;
 	};
@@ -292,6 +325,13 @@ void tdf_reader_close(struct tdf_reader *r);
 
 /* CRC32C (Castagnoli) of buf, continuing from crc (start with 0). */
 uint32_t tdf_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * The length of the IP datagram whose header starts data (caplen bytes), as that header says:
+ * IPv4 total length, IPv6 40 + payload length. 0 when the bytes do not hold that much of an
+ * IPv4 or IPv6 header, or for an IPv6 jumbogram (payload length 0).
+ */
+uint32_t tdf_ip_len(const uint8_t *data, size_t caplen);
 
 /* A reason's name without the "SKB_DROP_REASON_" prefix (points into name). */
 const char *tdf_reason_short(const char *name);

@@ -498,6 +498,9 @@ static void drop_put(struct wcursor *c, const struct tdf_drop *d, uint8_t flags,
 	wcur_u32(c, d->stack_id);
 	wcur_u16(c, d->caplen);
 	wcur_copy(c, d->data, d->caplen);
+	/* 1.1: the owner after the packet, only when there is one (a reader reads it if present) */
+	if (d->owner)
+		wcur_u32(c, d->owner);
 }
 
 static int drop_encode(struct tdf_writer *w, const struct tdf_drop *d)
@@ -538,6 +541,48 @@ static int drop_encode(struct tdf_writer *w, const struct tdf_drop *d)
 	return 0;
 }
 
+/* OWNER: u32 id, u32 pid, 16 comm, u64 cgroup. Skippable: 1.0 readers pass over it. */
+static int owner_encode(struct tdf_writer *w, const struct tdf_owner *o)
+{
+	struct wcursor c;
+
+	if (o->id == 0)
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u32(&c, o->id);
+	wcur_u32(&c, o->pid);
+	wcur_copy(&c, o->comm, TDF_COMM_LEN);
+	wcur_u64(&c, o->cgroup);
+	return emit(w, TDF_REC_OWNER, TDF_REC_FLAG_SKIPPABLE, &c);
+}
+
+/* CGROUP: u64 id, string path, string container. */
+static int cgroup_encode(struct tdf_writer *w, const struct tdf_cgroup *g)
+{
+	struct wcursor c;
+
+	if (str_check(g->path) || str_check(g->container))
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u64(&c, g->id);
+	wcur_str(&c, g->path);
+	wcur_str(&c, g->container);
+	return emit(w, TDF_REC_CGROUP, TDF_REC_FLAG_SKIPPABLE, &c);
+}
+
+/* NETNS: u32 inode, string name. */
+static int netns_encode(struct tdf_writer *w, const struct tdf_netns *n)
+{
+	struct wcursor c;
+
+	if (n->inode == 0 || str_check(n->name))
+		return -EINVAL;
+	body_begin(w, &c);
+	wcur_u32(&c, n->inode);
+	wcur_str(&c, n->name);
+	return emit(w, TDF_REC_NETNS, TDF_REC_FLAG_SKIPPABLE, &c);
+}
+
 int tdf_writer_add(struct tdf_writer *w, const struct tdf_record *rec)
 {
 	if (!w || !rec)
@@ -562,6 +607,12 @@ int tdf_writer_add(struct tdf_writer *w, const struct tdf_record *rec)
 		return loss_encode(w, &rec->loss);
 	case TDF_REC_DROP:
 		return drop_encode(w, &rec->drop);
+	case TDF_REC_OWNER:
+		return owner_encode(w, &rec->owner);
+	case TDF_REC_CGROUP:
+		return cgroup_encode(w, &rec->cgroup);
+	case TDF_REC_NETNS:
+		return netns_encode(w, &rec->netns);
 	default:
 		return -EINVAL;
 	}

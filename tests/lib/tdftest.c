@@ -177,7 +177,7 @@ void tdftest_read(const void *buf, size_t len, struct tdftest_counts *c)
 		return;
 	}
 	while ((ret = tdf_reader_next(r, &rec)) > 0) {
-		if (rec.type < 10)
+		if (rec.type < 16)
 			c->records[rec.type]++;
 		switch (rec.type) {
 		case TDF_REC_DROP:

@@ -40,7 +40,7 @@ uint8_t *tdftest_sample(unsigned drops, uint32_t chunk_raw_max, bool clean_close
 /* What a full read of a file gave. */
 struct tdftest_counts {
 	int ret;	      /* tdf_reader_next's final return: 0 or -errno */
-	uint64_t records[10]; /* by TDF_REC_* type */
+	uint64_t records[16]; /* by TDF_REC_* type */
 	uint64_t drops, corrupt, truncated, index;
 	uint64_t seq_sum;	       /* sum of drop seq_no: tells which drops came back */
 	uint64_t first_problem_offset; /* of the first CORRUPT/TRUNCATED, UINT64_MAX if none */

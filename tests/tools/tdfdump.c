@@ -105,7 +105,8 @@ static void put_drop(const struct tdf_drop *d, const struct table *reasons,
 	put_kaddr("location", d->location);
 	printf(" netns=%u ifindex=%u ifname=", d->netns, d->ifindex);
 	put_str(d->ifname, TDF_IFNAME_LEN);
-	printf(" len=%u stack_id=%u caplen=%u data=", d->len, d->stack_id, d->caplen);
+	printf(" len=%u ip_len=%u owner=%u stack_id=%u caplen=%u data=", d->len,
+	       tdf_ip_len(d->data, d->caplen), d->owner, d->stack_id, d->caplen);
 	for (uint32_t i = 0; i < d->caplen; i++)
 		printf("%02x", d->data[i]);
 	printf("\n");
@@ -174,6 +175,23 @@ static int dump_records(const char *path)
 			break;
 		case TDF_REC_DROP:
 			put_drop(&rec.drop, &reasons, &states);
+			break;
+		case TDF_REC_OWNER:
+			printf("owner id=%u pid=%u comm=", rec.owner.id, rec.owner.pid);
+			put_str(rec.owner.comm, TDF_COMM_LEN);
+			printf(" cgroup=%llu\n", (unsigned long long)rec.owner.cgroup);
+			break;
+		case TDF_REC_CGROUP:
+			printf("cgroup id=%llu path=", (unsigned long long)rec.cgroup.id);
+			put_str(rec.cgroup.path, TDF_NAME_MAX);
+			printf(" container=");
+			put_str(rec.cgroup.container, TDF_NAME_MAX);
+			printf("\n");
+			break;
+		case TDF_REC_NETNS:
+			printf("netns inode=%u name=", rec.netns.inode);
+			put_str(rec.netns.name, TDF_NAME_MAX);
+			printf("\n");
 			break;
 		case TDF_EV_CORRUPT:
 		case TDF_EV_TRUNCATED:

@@ -370,6 +370,140 @@ static void test_roundtrip_every_kind(void **state)
 	free(file);
 }
 
+/*
+ * 1.1: OWNER, CGROUP and NETNS round-trip and are written skippable (a 1.0 reader passes over
+ * them); a drop's owner id follows its packet bytes only when it has one, so a drop without
+ * an owner keeps the 1.0 body.
+ */
+static void test_owner_records(void **state)
+{
+	struct tdf_record in[5], out;
+	struct tdf_reader *r;
+	struct blk b[4];
+	uint8_t *file, raw[4096];
+	size_t len, got;
+	ZSTD_DCtx *dz = ZSTD_createDCtx();
+	uint32_t off;
+	unsigned seen = 0, drop_body_len[2] = {0, 0}, ndrops = 0;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	in[0].type = TDF_REC_CGROUP;
+	in[0].cgroup = (struct tdf_cgroup){1234567, "/system.slice/docker-0123456789abcdef.scope",
+					   "0123456789abcdef"};
+	in[1].type = TDF_REC_OWNER;
+	in[1].owner = (struct tdf_owner){.id = 3, .pid = 4242, .cgroup = 1234567};
+	memcpy(in[1].owner.comm, "nginx", 6);
+	in[2].type = TDF_REC_NETNS;
+	in[2].netns = (struct tdf_netns){4026532000u, "blue"};
+	in[3].type = TDF_REC_DROP;
+	tdftest_drop(&in[3].drop, 1, 40);
+	in[3].drop.owner = 3;
+	in[4].type = TDF_REC_DROP;
+	tdftest_drop(&in[4].drop, 2, 40);
+	file = tdftest_write(in, 5, NULL, true, &len);
+	assert_non_null(file);
+
+	r = tdf_reader_open_mem(file, len, "owner");
+	assert_non_null(r);
+	for (unsigned i = 0; i < 5; i++) {
+		assert_int_equal(tdf_reader_next(r, &out), 1);
+		assert_int_equal(out.type, in[i].type);
+		switch (out.type) {
+		case TDF_REC_CGROUP:
+			assert_int_equal(out.cgroup.id, 1234567);
+			assert_string_equal(out.cgroup.path, in[0].cgroup.path);
+			assert_string_equal(out.cgroup.container, "0123456789abcdef");
+			break;
+		case TDF_REC_OWNER:
+			assert_int_equal(out.owner.id, 3);
+			assert_int_equal(out.owner.pid, 4242);
+			assert_string_equal(out.owner.comm, "nginx");
+			assert_int_equal(out.owner.cgroup, 1234567);
+			break;
+		case TDF_REC_NETNS:
+			assert_int_equal(out.netns.inode, 4026532000u);
+			assert_string_equal(out.netns.name, "blue");
+			break;
+		case TDF_REC_DROP:
+			assert_drop_equal(&out.drop, &in[i].drop);
+			assert_int_equal(out.drop.owner, in[i].drop.owner);
+			break;
+		}
+	}
+	tdf_reader_close(r);
+
+	/* The raw chunk: the new types carry the skippable bit; owner 0 adds no bytes. */
+	assert_true(walk_blocks(file, len, b, 4) >= 1);
+	got = ZSTD_decompressDCtx(dz, raw, sizeof(raw), file + b[0].off + 28, b[0].len - 28);
+	assert_false(ZSTD_isError(got));
+	for (off = 0; off + 4 <= got;) {
+		uint8_t type = raw[off], flags = raw[off + 1];
+		uint16_t blen = (uint16_t)(raw[off + 2] | raw[off + 3] << 8);
+
+		if (type >= TDF_REC_OWNER) {
+			assert_true(flags & TDF_REC_FLAG_SKIPPABLE);
+			seen++;
+		}
+		if (type == TDF_REC_DROP)
+			drop_body_len[ndrops++] = blen;
+		off += 4u + blen;
+	}
+	assert_int_equal(seen, 3);
+	assert_int_equal(ndrops, 2);
+	assert_int_equal(drop_body_len[0], drop_body_len[1] + 4);
+	ZSTD_freeDCtx(dz);
+	free(file);
+}
+
+/* Reserved ids are damage; a string over 255 bytes or id 0 is refused by the writer. */
+static void test_owner_rejects(void **state)
+{
+	char big[TDF_NAME_MAX + 2];
+	struct tdf_record rec = {.type = TDF_REC_NETNS};
+	struct tdftest_buf raw = {0}, f = {0};
+	struct tdftest_counts c;
+	uint8_t body[24] = {0};
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rec.netns = (struct tdf_netns){5, big};
+	assert_null(tdftest_write(&rec, 1, NULL, true, &(size_t){0}));
+	rec.netns = (struct tdf_netns){0, "zero"};
+	assert_null(tdftest_write(&rec, 1, NULL, true, &(size_t){0}));
+	rec.type = TDF_REC_OWNER;
+	rec.owner = (struct tdf_owner){.id = 0};
+	assert_null(tdftest_write(&rec, 1, NULL, true, &(size_t){0}));
+
+	/* a hand-made OWNER with id 0 is damage: its chunk is discarded */
+	tdftest_put_record(&raw, TDF_REC_OWNER, TDF_REC_FLAG_SKIPPABLE, body, 28 - 4);
+	one_chunk_file(&f, &raw, 1);
+	tdftest_read(f.p, f.len, &c);
+	assert_int_equal(c.corrupt, 1);
+	assert_int_equal(c.records[TDF_REC_OWNER], 0);
+	free(raw.p);
+	free(f.p);
+}
+
+/* tdf_ip_len: the datagram length the IP header states, 0 where it cannot say. */
+static void test_ip_len(void **state)
+{
+	uint8_t v4[20] = {0x45, 0, 0x05, 0xdc}, v6[40] = {0x60, 0, 0, 0, 0x00, 0x14, 6};
+	uint8_t jumbo[40] = {0x60, 0, 0, 0, 0, 0, 0}, other[20] = {0x20};
+
+	(void)state;
+	assert_int_equal(tdf_ip_len(v4, sizeof(v4)), 1500);
+	assert_int_equal(tdf_ip_len(v4, 4), 1500);
+	assert_int_equal(tdf_ip_len(v4, 3), 0);
+	assert_int_equal(tdf_ip_len(v6, sizeof(v6)), 60);
+	assert_int_equal(tdf_ip_len(v6, 6), 60);
+	assert_int_equal(tdf_ip_len(v6, 5), 0);
+	assert_int_equal(tdf_ip_len(jumbo, sizeof(jumbo)), 0);
+	assert_int_equal(tdf_ip_len(other, sizeof(other)), 0);
+	assert_int_equal(tdf_ip_len(NULL, 0), 0);
+}
+
 /* Big tables are split into several records, each body <= TDF_RECORD_BODY_MAX. */
 static void test_split_big_tables(void **state)
 {
@@ -2126,6 +2260,9 @@ int main(void)
 	    cmocka_unit_test(test_wire_cursors),
 	    cmocka_unit_test(test_reason_short),
 	    cmocka_unit_test(test_roundtrip_every_kind),
+	    cmocka_unit_test(test_owner_records),
+	    cmocka_unit_test(test_owner_rejects),
+	    cmocka_unit_test(test_ip_len),
 	    cmocka_unit_test(test_split_big_tables),
 	    cmocka_unit_test(test_empty_tables),
 	    cmocka_unit_test(test_writer_rejects),
