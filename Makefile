@@ -83,16 +83,17 @@ $(BUILD)/%.a:
 
 # ---- BPF object and skeleton (never from the build host's kernel: bpf/kernel.h) ----
 
-$(BUILD)/tcpdrop.bpf.o: bpf/tcpdrop.bpf.c $(wildcard bpf/*.h)
+# two objects: the drop probe (tcpdrop) and the socket-owner iterator (owner)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -c $< -o $@
 
-$(BUILD)/tcpdrop.skel.h: $(BUILD)/tcpdrop.bpf.o
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name tcpdrop_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(call objs,$(RECORD_SRC) record/main.c): $(BUILD)/tcpdrop.skel.h
+$(call objs,$(RECORD_SRC) record/main.c): $(BUILD)/tcpdrop.skel.h $(BUILD)/owner.skel.h
 
 # ---- programs ----
 
@@ -106,6 +107,11 @@ $(RECORD_BIN): $(BUILD)/record/main.o $(BUILD)/librec.a $(BUILD)/libtdf.a
 
 # ---- tests ----
 # tests/unit/test_rec_*.c test record/ modules; every other test_*.c tests format/ or report/.
+
+# test_metrics.c tests record/metrics.c (the fleet's Prometheus counters), so it links like them.
+$(BUILD)/tests/test_metrics: $(BUILD)/tests/unit/test_metrics.o $(BUILD)/librec.a $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(RECORD_LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_rec_%: $(BUILD)/tests/unit/test_rec_%.o $(BUILD)/librec.a $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
 	$(call msg,LD,$@)

@@ -52,6 +52,9 @@ struct tde_event {
 	__u8 daddr[16];
 	char comm[TDE_COMM_LEN];
 	char ifname[TDE_IFNAME_LEN];
+	__u64 owner_sk;	    /* socket whose owner to name (a listener for a request sock), 0 none;
+			       an in-memory key for record/owners.c, never stored */
+	__u64 owner_cookie; /* that socket's cookie as the drop found it, 0 not assigned yet */
 };
 
 /* Slots of the per-CPU counter map (BPF array, one struct tde_counter per CPU per slot). */
@@ -71,7 +74,7 @@ struct tde_counter {
  * numbers, and then the record side's decoding (record/) with them. __builtin_offsetof
  * because the BPF side has no <stddef.h>; tests/unit/test_rec_event.c checks the same.
  */
-#define TDE_EVENT_SIZE 136
+#define TDE_EVENT_SIZE 152
 _Static_assert(sizeof(struct tde_event) == TDE_EVENT_SIZE, "struct tde_event size");
 _Static_assert(sizeof(struct tde_event) % 8 == 0, "struct tde_event: the tail stays aligned");
 _Static_assert(__builtin_offsetof(struct tde_event, ts_ns) == 0, "tde_event.ts_ns");
@@ -100,8 +103,32 @@ _Static_assert(__builtin_offsetof(struct tde_event, saddr) == 72, "tde_event.sad
 _Static_assert(__builtin_offsetof(struct tde_event, daddr) == 88, "tde_event.daddr");
 _Static_assert(__builtin_offsetof(struct tde_event, comm) == 104, "tde_event.comm");
 _Static_assert(__builtin_offsetof(struct tde_event, ifname) == 120, "tde_event.ifname");
+_Static_assert(__builtin_offsetof(struct tde_event, owner_sk) == 136, "tde_event.owner_sk");
+_Static_assert(__builtin_offsetof(struct tde_event, owner_cookie) == 144, "tde_event.owner_cookie");
 _Static_assert(sizeof(struct tde_counter) == 16, "struct tde_counter size");
 _Static_assert(__builtin_offsetof(struct tde_counter, count) == 0, "tde_counter.count");
 _Static_assert(__builtin_offsetof(struct tde_counter, last_ns) == 8, "tde_counter.last_ns");
+
+/*
+ * The owner iterator (owner.bpf.c) writes one of these per (process, socket file) whose socket
+ * userspace asked for in its "want" map; read from the iterator's fd. The socket's cgroup path
+ * comes as its directory names, innermost first, so userspace needs no cgroupfs access.
+ */
+#define TDE_OWN_WANT_MAX 4096 /* sockets asked for in one scan */
+#define TDE_CG_DEPTH	 8    /* path components kept (innermost); deeper is cut at the root end */
+#define TDE_CG_NAME	 128  /* bytes per component, NUL included */
+struct tde_owner_rec {
+	__u64 sk;     /* the key asked for */
+	__u64 cookie; /* the socket's cookie (assigned by the scan if it had none) */
+	__u64 cgroup; /* cgroup v2 id of the socket, 0 unknown */
+	__u32 pid;    /* tgid of the process holding the file */
+	__u32 netns;  /* inode of that process's netns */
+	char comm[TDE_COMM_LEN];
+	__u32 cg_depth; /* components in cg_names */
+	__u32 cg_cut;	/* 1: the path had more components than TDE_CG_DEPTH */
+	char cg_names[TDE_CG_DEPTH][TDE_CG_NAME];
+};
+_Static_assert(sizeof(struct tde_owner_rec) == 56 + TDE_CG_DEPTH * TDE_CG_NAME,
+	       "struct tde_owner_rec size");
 
 #endif /* TCPDROP_EVENT_H */

@@ -27,6 +27,8 @@ typedef _Bool bool;
 
 /* uapi/linux/bpf.h values used by map definitions and helpers (stable ABI). */
 enum {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
@@ -58,16 +60,75 @@ typedef struct {
 	struct net *net;
 } possible_net_t;
 
+typedef struct {
+	__s64 counter;
+} atomic64_t;
+
 struct sock_common {
 	unsigned short skc_family;
 	volatile unsigned char skc_state;
 	possible_net_t skc_net;
+	struct sock *skc_listener; /* request sockets only (a union with skc_flags) */
+	atomic64_t skc_cookie;
+};
+
+struct kernfs_node {
+	__u64 id;
+	const char *name;
+};
+
+/* the parent link was renamed in Linux 6.15 (RCU-protected since) */
+struct kernfs_node___v615 {
+	struct kernfs_node *__parent;
+};
+
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct sock_cgroup_data {
+	struct cgroup *cgroup; /* the v2 cgroup the socket was created in */
 };
 
 struct sock {
 	struct sock_common __sk_common;
 	__u16 sk_protocol; /* u16 since Linux 5.6; we need 5.17 anyway */
 	__u16 sk_type;
+	struct sock_cgroup_data sk_cgrp_data;
+};
+
+/* For the owner iterator (owner.bpf.c). */
+struct socket {
+	struct sock *sk;
+};
+
+struct file;
+struct seq_file;
+
+struct nsproxy {
+	struct net *net_ns;
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	struct nsproxy *nsproxy;
+};
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
 };
 
 struct net_device {

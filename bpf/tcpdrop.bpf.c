@@ -66,9 +66,18 @@ static __always_inline void count(__u32 slot)
 	}
 }
 
-static __always_inline __u32 net_inum(struct net *net)
+/*
+ * RD(direct, p, field): a kernel field through p. tp_btf programs get typed (BTF) pointers
+ * and read them directly: a plain load the verifier guards, where BPF_CORE_READ is a
+ * bpf_probe_read_kernel() call per field, about ten times dearer. raw_tp programs get raw
+ * values and must use the helper. direct is a constant in each entry point, so the other
+ * branch is compiled out; both keep CO-RE relocations (kernel.h's preserve_access_index).
+ */
+#define RD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+
+static __always_inline __u32 net_inum(struct net *net, const bool direct)
 {
-	return net ? BPF_CORE_READ(net, ns.inum) : 0;
+	return net ? RD(direct, net, ns.inum) : 0;
 }
 
 /*
@@ -192,35 +201,53 @@ static __always_inline bool reason_wanted(__u32 reason)
 	return false;
 }
 
-static __always_inline __u8 sock_state(struct sock *rx_sk, struct sock *sk, __u32 netns)
+static __always_inline __u8 sock_state(struct sock *rx_sk, struct sock *sk, __u32 netns,
+				       const bool direct)
 {
 	__u32 st;
 
 	if (rx_sk)
-		return BPF_CORE_READ(rx_sk, __sk_common.skc_state);
+		return RD(direct, rx_sk, __sk_common.skc_state);
 	if (!sk)
 		return 0;
 	/* after a veth crossing skb->sk can be the sender's socket in another netns */
-	if (net_inum(BPF_CORE_READ(sk, __sk_common.skc_net.net)) != netns)
+	if (net_inum(RD(direct, sk, __sk_common.skc_net.net), direct) != netns)
 		return 0;
-	st = BPF_CORE_READ(sk, __sk_common.skc_state);
+	st = RD(direct, sk, __sk_common.skc_state);
 	/* request and time-wait mini-sockets: only sock_common is there to read */
 	if (st == state_time_wait || st == state_new_syn_recv)
 		return st;
-	if (BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP &&
-	    BPF_CORE_READ(sk, sk_type) == SOCK_STREAM)
+	if (RD(direct, sk, sk_protocol) == IPPROTO_TCP && RD(direct, sk, sk_type) == SOCK_STREAM)
 		return st;
 	return 0; /* tap sockets, the per-netns control socket (SOCK_RAW), UDP... */
 }
 
+/*
+ * The socket whose owner names this drop's: the drop's own full socket, a request socket's
+ * listener (the process that will accept it), none for time-wait (no file, no listener).
+ */
+static __always_inline struct sock *owner_sock(struct sock *rx_sk, struct sock *sk, __u8 state,
+					       const bool direct)
+{
+	struct sock *s = rx_sk ? rx_sk : sk;
+
+	if (!state || !s || state == state_time_wait)
+		return NULL;
+	if (state == state_new_syn_recv)
+		/* request_sock's rsk_listener: a union member the verifier types as a number,
+		   so the helper reads it (and the cookie below) in both kinds of program */
+		return BPF_CORE_READ(s, __sk_common.skc_listener);
+	return s;
+}
+
 static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason,
-				  struct sock *rx_sk)
+				  struct sock *rx_sk, const bool direct)
 {
 	struct net_device *dev, *rdev;
 	struct sock *sk;
 	struct tde_event *e;
 	unsigned char *head, *data, *nh;
-	__u32 nh_off, lin_end, avail, netns;
+	__u32 nh_off, lin_end, avail, netns, skb_len;
 	__u64 cap;
 	__u16 proto;
 	struct pkt p = {};
@@ -232,16 +259,17 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 	if (!reason_wanted(reason))
 		return 0;
 
-	proto = BPF_CORE_READ(skb, protocol);
+	proto = RD(direct, skb, protocol);
 	if (proto && proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
 		return 0;
-	nh_off = BPF_CORE_READ(skb, network_header);
+	nh_off = RD(direct, skb, network_header);
 	if (nh_off == NET_HDR_UNSET)
 		return 0;
-	head = BPF_CORE_READ(skb, head);
-	data = BPF_CORE_READ(skb, data);
+	head = RD(direct, skb, head);
+	data = RD(direct, skb, data);
+	skb_len = RD(direct, skb, len);
 	/* end of the linear data as an offset from head: (data - head) + skb_headlen() */
-	lin_end = (__u32)(data - head) + (BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len));
+	lin_end = (__u32)(data - head) + (skb_len - RD(direct, skb, data_len));
 	if (!head || nh_off >= lin_end)
 		return 0;
 	avail = lin_end - nh_off;
@@ -280,16 +308,16 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 	}
 
 	/* the drop's netns: the receiving socket's, else the device's or route's, else skb->sk's */
-	dev = BPF_CORE_READ(skb, dev);
-	sk = BPF_CORE_READ(skb, sk);
+	dev = RD(direct, skb, dev);
+	sk = RD(direct, skb, sk);
 	if (rx_sk)
-		netns = net_inum(BPF_CORE_READ(rx_sk, __sk_common.skc_net.net));
+		netns = net_inum(RD(direct, rx_sk, __sk_common.skc_net.net), direct);
 	else if (dev)
-		netns = net_inum(BPF_CORE_READ(dev, nd_net.net));
-	else if ((rdev = route_dev(skb)))
-		netns = net_inum(BPF_CORE_READ(rdev, nd_net.net));
+		netns = net_inum(RD(direct, dev, nd_net.net), direct);
+	else if ((rdev = route_dev(skb))) /* a raw value (flag bit): the helper either way */
+		netns = net_inum(BPF_CORE_READ(rdev, nd_net.net), false);
 	else if (sk)
-		netns = net_inum(BPF_CORE_READ(sk, __sk_common.skc_net.net));
+		netns = net_inum(RD(direct, sk, __sk_common.skc_net.net), direct);
 	else
 		netns = 0;
 	if (filter_netns && netns != filter_netns)
@@ -314,7 +342,7 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 	e->tid = (__u32)id;
 	e->reason = reason;
 	e->netns = netns;
-	e->len = BPF_CORE_READ(skb, len);
+	e->len = skb_len;
 	e->tcp_seq = p.seq;
 	e->tcp_ack = p.ack;
 	e->sport = p.sport;
@@ -327,13 +355,19 @@ static __always_inline int handle(void *ctx, struct sk_buff *skb, __u64 location
 	e->pad[0] = e->pad[1] = e->pad[2] = 0;
 	__builtin_memcpy(e->saddr, p.saddr, 16);
 	__builtin_memcpy(e->daddr, p.daddr, 16);
-	e->state = sock_state(rx_sk, sk, netns);
+	e->state = sock_state(rx_sk, sk, netns, direct);
+	{
+		struct sock *os = owner_sock(rx_sk, sk, e->state, direct);
+
+		e->owner_sk = (__u64)os;
+		e->owner_cookie = os ? BPF_CORE_READ(os, __sk_common.skc_cookie.counter) : 0;
+	}
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (dev) {
-		e->ifindex = BPF_CORE_READ(dev, ifindex);
+		e->ifindex = RD(direct, dev, ifindex);
 		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
 	} else {
-		e->ifindex = BPF_CORE_READ(skb, skb_iif);
+		e->ifindex = RD(direct, skb, skb_iif);
 		e->ifname[0] = 0;
 	}
 
@@ -377,24 +411,24 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb_btf_rxsk, struct sk_buff *skb, void *location, __u32 reason,
 	     struct sock *rx_sk)
 {
-	return handle(ctx, skb, (__u64)location, reason, rx_sk);
+	return handle(ctx, skb, (__u64)location, reason, rx_sk, true);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb_btf, struct sk_buff *skb, void *location, __u32 reason)
 {
-	return handle(ctx, skb, (__u64)location, reason, 0);
+	return handle(ctx, skb, (__u64)location, reason, 0, true);
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(kfree_skb_raw_rxsk, struct sk_buff *skb, void *location, __u32 reason,
 	     struct sock *rx_sk)
 {
-	return handle(ctx, skb, (__u64)location, reason, rx_sk);
+	return handle(ctx, skb, (__u64)location, reason, rx_sk, false);
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(kfree_skb_raw, struct sk_buff *skb, void *location, __u32 reason)
 {
-	return handle(ctx, skb, (__u64)location, reason, 0);
+	return handle(ctx, skb, (__u64)location, reason, 0, false);
 }

@@ -86,7 +86,8 @@ struct tdf_kv {
 #define TDF_META_STACK_DEPTH	"stack_depth"
 #define TDF_META_FILTERS	"filters"
 #define TDF_META_HOOK		"hook"
-#define TDF_META_RX_SK		"rx_sk" /* "yes": the tracepoint names the receiving socket */
+#define TDF_META_RX_SK		"rx_sk"	 /* "yes": the tracepoint names the receiving socket */
+#define TDF_META_OWNERS		"owners" /* "yes": socket owners recorded, else "no: why" (1.1) */
 
 struct tdf_meta {
 	uint32_t count;

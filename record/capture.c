@@ -18,6 +18,10 @@ struct capture {
 	struct tde_counter *cur;
 	uint32_t ncpus;
 	struct tdf_kaddr frames[TDF_STACK_MAX];
+	struct owners *owners;
+	struct nsnames *nsnames;
+	/* names of the drop being written, for the metrics labels */
+	const char *cur_netns, *cur_container;
 };
 
 struct capture *capture_new(const struct capture_cfg *cfg)
@@ -61,6 +65,12 @@ int capture_set_probe(struct capture *c, struct probe *p)
 		return -ENOMEM;
 	c->last_loss_ns = meta_boot_ns();
 	return 0;
+}
+
+void capture_set_names(struct capture *c, struct owners *o, struct nsnames *n)
+{
+	c->owners = o;
+	c->nsnames = n;
 }
 
 void capture_set_ksyms(struct capture *c, const struct ksyms *ks)
@@ -120,8 +130,102 @@ int capture_begin_file(void *arg, struct tdf_writer *w)
 		if (rc)
 			return rc;
 	}
+	/* the names known at the start; later ones come before the first drop naming them */
+	for (uint32_t i = 0; c->nsnames && i < nsnames_count(c->nsnames); i++) {
+		struct nsnames_ent *ne = nsnames_at(c->nsnames, i);
+
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_NETNS;
+		rec.netns = (struct tdf_netns){ne->inode, ne->name};
+		rc = tdf_writer_add(w, &rec);
+		if (rc)
+			return rc;
+		ne->gen = output_generation(cfg->out) + 1;
+	}
 	/* the preamble is a chunk of its own: a reader sees the tables before any drop */
 	return tdf_writer_flush(w);
+}
+
+/* The labels as tcpdrop-report names them: reason without its prefix, netns as its inode. */
+static void count_drop(struct capture *c, const struct tde_event *e)
+{
+	const struct btfnames *r = c->cfg.reasons;
+	const char *reason = NULL;
+	char unknown[24], netns[16];
+
+	for (uint32_t i = 0; i < r->count && !reason; i++)
+		if (r->names[i].value == e->reason)
+			reason = tdf_reason_short(r->names[i].name);
+	if (!reason)
+		snprintf(unknown, sizeof(unknown), "UNKNOWN_%u", (unsigned)e->reason);
+	snprintf(netns, sizeof(netns), "%u", (unsigned)e->netns);
+	metrics_drop_add(c->cfg.metrics, reason ? reason : unknown, e->family,
+			 c->cur_netns ? c->cur_netns
+			 : e->netns   ? netns
+				      : NULL,
+			 c->cur_container);
+}
+
+/* A NETNS record unless this file has it already. */
+static int netns_put(struct capture *c, struct nsnames_ent *ne)
+{
+	uint32_t gen = output_generation(c->cfg.out) + 1;
+	struct tdf_record rec = {.type = TDF_REC_NETNS};
+
+	if (!ne || ne->gen == gen)
+		return 0;
+	rec.netns = (struct tdf_netns){ne->inode, ne->name};
+	ne->gen = gen;
+	return output_add(c->cfg.out, &rec);
+}
+
+/*
+ * The drop's owner: its CGROUP and OWNER records (and the owner's container netns name)
+ * unless this file has them. Returns the OWNER id (0 none) in *id. 0 or -errno.
+ */
+static int owner_put(struct capture *c, const struct tde_event *e, uint32_t *id)
+{
+	uint32_t gen = output_generation(c->cfg.out) + 1;
+	struct owners_ent *oe;
+	struct tdf_record rec;
+	int rc;
+
+	*id = 0;
+	oe = owners_lookup(c->owners, e->owner_sk, e->owner_cookie, e->ts_ns);
+	if (!oe)
+		return 0;
+	if (oe->cg && oe->cg->gen != gen) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_CGROUP;
+		rec.cgroup = (struct tdf_cgroup){oe->cg->id, oe->cg->path, oe->cg->container};
+		rc = output_add(c->cfg.out, &rec);
+		if (rc)
+			return rc;
+		oe->cg->gen = gen;
+	}
+	if (oe->cg && oe->cg->container[0] && c->nsnames && oe->netns) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "container:%.12s", oe->cg->container);
+		rc = netns_put(c, nsnames_set(c->nsnames, oe->netns, name));
+		if (rc)
+			return rc;
+	}
+	if (oe->gen != gen) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = TDF_REC_OWNER;
+		rec.owner.id = oe->id;
+		rec.owner.pid = oe->pid;
+		memcpy(rec.owner.comm, oe->comm, TDF_COMM_LEN);
+		rec.owner.cgroup = oe->cg ? oe->cg->id : 0;
+		rc = output_add(c->cfg.out, &rec);
+		if (rc)
+			return rc;
+		oe->gen = gen;
+	}
+	c->cur_container = oe->cg && oe->cg->container[0] ? oe->cg->container : NULL;
+	*id = oe->id;
+	return 0;
 }
 
 int capture_on_event(void *arg, const struct probe_event *pe)
@@ -130,7 +234,7 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 	const struct tde_event *e = pe->ev;
 	struct tdf_record rec;
 	struct tdf_drop *d = &rec.drop;
-	uint32_t stack_id = 0;
+	uint32_t stack_id = 0, owner;
 	int64_t now_s;
 	int rc;
 
@@ -163,8 +267,25 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 		}
 	}
 
+	c->cur_netns = c->cur_container = NULL;
+	if (c->nsnames && e->netns) {
+		struct nsnames_ent *ne = nsnames_get(c->nsnames, e->netns, e->ts_ns);
+
+		rc = netns_put(c, ne);
+		if (rc)
+			return rc;
+		c->cur_netns = ne ? ne->name : NULL;
+	}
+	owner = 0;
+	if (c->owners && e->owner_sk) {
+		rc = owner_put(c, e, &owner);
+		if (rc)
+			return rc;
+	}
+
 	memset(&rec, 0, sizeof(rec));
 	rec.type = TDF_REC_DROP;
+	d->owner = owner;
 	d->seq_no = ++c->seq_no;
 	d->ts_ns = e->ts_ns;
 	d->cpu = e->cpu;
@@ -196,6 +317,8 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 	if (rc)
 		return rc;
 	c->st.drops++;
+	if (c->cfg.metrics)
+		count_drop(c, e);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
 #include "btfnames.h"
 #include "kallsyms.h"
 #include "meta.h"
+#include "metrics.h"
+#include "nsnames.h"
+#include "owners.h"
 #include "probe.h"
 #include "output.h"
 #include "stacks.h"
@@ -32,7 +35,8 @@ struct capture_cfg {
 	const struct btfnames *reasons;
 	const struct btfnames *states;
 	const struct ksyms *ksyms;
-	uint64_t max_drops; /* -c, 0 unlimited */
+	uint64_t max_drops;	 /* -c, 0 unlimited */
+	struct metrics *metrics; /* --metrics: each written drop is counted there; NULL = off */
 };
 
 struct capture;
@@ -44,6 +48,12 @@ void capture_free(struct capture *c);
 /* Attach the probe (for counters): after probe_open, before the first capture_tick. 0 or -ENOMEM.
  */
 int capture_set_probe(struct capture *c, struct probe *p);
+
+/*
+ * Socket owners and netns names (either may be NULL: not recorded). Set before the first file
+ * starts: its preamble names the namespaces known then.
+ */
+void capture_set_names(struct capture *c, struct owners *o, struct nsnames *n);
 
 /* The kallsyms snapshot, taken once the probe is loaded (its own symbol is then listed). */
 void capture_set_ksyms(struct capture *c, const struct ksyms *ks);

@@ -105,6 +105,7 @@ int meta_collect(struct meta *m, const struct meta_info *in)
 	rc |= put(m, TDF_META_FILTERS, in->filters ? in->filters : "");
 	rc |= put(m, TDF_META_HOOK, in->hook ? in->hook : "");
 	rc |= put(m, TDF_META_RX_SK, in->rx_sk ? "yes" : "no");
+	rc |= put(m, TDF_META_OWNERS, in->owners ? in->owners : "no");
 	return rc ? -ENOSPC : 0;
 }
 

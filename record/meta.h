@@ -19,7 +19,8 @@ struct meta_info {
 	uint32_t stack_depth;
 	const char *filters;
 	const char *hook;
-	bool rx_sk; /* the tracepoint gives the receiving socket (Linux 6.11+) */
+	bool rx_sk;	    /* the tracepoint gives the receiving socket (Linux 6.11+) */
+	const char *owners; /* "yes", or "no: why" */
 };
 
 struct meta {

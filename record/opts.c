@@ -92,9 +92,11 @@ enum {
 	OPT_REASON,
 	OPT_ALL_REASONS,
 	OPT_NO_STACK,
+	OPT_NO_OWNER,
 	OPT_STACK_DEPTH,
 	OPT_RINGBUF,
 	OPT_FLUSH,
+	OPT_METRICS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -107,9 +109,11 @@ static const struct option long_opts[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"all-reasons", no_argument, NULL, OPT_ALL_REASONS},
     {"no-stack", no_argument, NULL, OPT_NO_STACK},
+    {"no-owner", no_argument, NULL, OPT_NO_OWNER},
     {"stack-depth", required_argument, NULL, OPT_STACK_DEPTH},
     {"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
     {"flush-interval", required_argument, NULL, OPT_FLUSH},
+    {"metrics", required_argument, NULL, OPT_METRICS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -252,6 +256,9 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 		case OPT_NO_STACK:
 			o->no_stack = true;
 			break;
+		case OPT_NO_OWNER:
+			o->no_owner = true;
+			break;
 		case OPT_STACK_DEPTH:
 			rc = opts_parse_num("--stack-depth", optarg, 1, TDF_STACK_MAX, &v, err,
 					    errlen);
@@ -272,6 +279,9 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 			rc = opts_parse_num("--flush-interval", optarg, 10, 60000, &v, err, errlen);
 			o->flush_ms = (uint32_t)v;
 			flush_set = true;
+			break;
+		case OPT_METRICS:
+			o->metrics = optarg;
 			break;
 		case OPT_HELP:
 			o->help = true;
@@ -306,6 +316,12 @@ int opts_parse(int argc, char **argv, struct rec_opts *o, char *err, size_t errl
 	}
 	if (o->path && !*o->path) {
 		snprintf(err, errlen, "-w: empty file name");
+		return -EINVAL;
+	}
+	if (o->metrics && (!*o->metrics || !strcmp(o->metrics, "-") ||
+			   o->metrics[strlen(o->metrics) - 1] == '/')) {
+		snprintf(err, errlen, "--metrics: '%s' is not a file name (e.g. %s)", o->metrics,
+			 "/var/lib/prometheus/node-exporter/tcpdrop.prom");
 		return -EINVAL;
 	}
 	if ((!o->path || !strcmp(o->path, "-")) &&

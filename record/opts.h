@@ -31,6 +31,7 @@
 
 struct rec_opts {
 	const char *path;	/* -w; "-" is stdout; NULL: the live view (no -w) */
+	const char *metrics;	/* --metrics FILE: Prometheus text, NULL = none */
 	uint64_t count;		/* -c, 0 = unlimited */
 	uint64_t duration_s;	/* --duration, 0 = unlimited */
 	uint64_t rotate_bytes;	/* -C MB * 1,000,000 (tcpdump's unit), 0 = off */
@@ -54,6 +55,7 @@ struct rec_opts {
 	bool all_reasons;
 	bool quiet;    /* -q */
 	bool no_stack; /* --no-stack */
+	bool no_owner; /* --no-owner */
 	bool help;
 	bool version;
 };

@@ -56,6 +56,15 @@ static const char *const sanitizer[] = {
 #define SANITIZER 0
 #endif
 
+/* With --metrics: the temporary file is replaced by rename (renameat2 where there is no
+   renameat, as on arm64), and deleted when a write fails. */
+static const char *const metrics[] = {
+    "fchmod",
+    "renameat",
+    "renameat2",
+    "unlinkat",
+};
+
 /* With -C/-G: the next file, its checks, truncation and the -W deletions. */
 static const char *const rotating[] = {
     "lstat", "stat", "ftruncate", "fchmod", "unlink", "unlinkat",
@@ -113,11 +122,26 @@ static int add_rules(scmp_filter_ctx ctx, const struct sandbox_cfg *cfg)
 		if (!rc && !SANITIZER)
 			rc = allow(ctx, "wait4", 1, &report);
 	}
-	if (!rc && cfg->rotate) {
+	if (!rc && cfg->owners) {
+		struct scmp_arg_cmp iter = SCMP_A0(SCMP_CMP_EQ, BPF_ITER_CREATE);
+		struct scmp_arg_cmp upd = SCMP_A0(SCMP_CMP_EQ, BPF_MAP_UPDATE_ELEM);
+		struct scmp_arg_cmp del = SCMP_A0(SCMP_CMP_EQ, BPF_MAP_DELETE_ELEM);
+
+		rc = allow(ctx, "bpf", 1, &iter);
+		if (!rc)
+			rc = allow(ctx, "bpf", 1, &upd);
+		if (!rc)
+			rc = allow(ctx, "bpf", 1, &del);
+	}
+	if (!rc && cfg->netns_dir)
+		rc = allow(ctx, "getdents64", 0, NULL);
+	if (!rc && cfg->rotate)
 		rc = allow_list(ctx, rotating, sizeof(rotating) / sizeof(rotating[0]));
-		if (!rc && !SANITIZER)
-			rc = allow(ctx, "openat", 1, &wronly_openat);
-		if (!rc && !SANITIZER)
+	if (!rc && cfg->metrics)
+		rc = allow_list(ctx, metrics, sizeof(metrics) / sizeof(metrics[0]));
+	if ((cfg->rotate || cfg->metrics) && !rc && !SANITIZER) {
+		rc = allow(ctx, "openat", 1, &wronly_openat);
+		if (!rc)
 			rc = allow(ctx, "open", 1, &wronly_open);
 	}
 	return rc;

@@ -16,6 +16,9 @@
 #include "kallsyms.h"
 #include "live.h"
 #include "meta.h"
+#include "metrics.h"
+#include "nsnames.h"
+#include "owners.h"
 #include "output.h"
 #include "privs.h"
 #include "probe.h"
@@ -36,9 +39,16 @@ struct session {
 	struct probe *probe;
 	struct ksyms *ks;
 	struct meta meta;
+	struct owners_iter *iter; /* the owner iterator, unless --no-owner or it failed */
+	struct owners *owners;
+	struct nsnames *nsnames;
+	char owners_state[160]; /* META "owners" */
 	pid_t live;		/* the live view's tcpdrop-report, once started */
 	struct privs_user user; /* -Z */
 	bool has_user;
+	struct metrics *metrics; /* --metrics */
+	uint64_t start_real_ns;
+	bool metrics_failing; /* warned about the last write already */
 };
 
 __attribute__((format(printf, 4, 5))) static int err_set(struct session_err *e, int status,
@@ -166,6 +176,31 @@ static int configure_probe(struct session *s, struct session_err *e)
 	return 0;
 }
 
+/* --metrics: its directory opened now, while privileges allow; the writes come later. */
+static int open_metrics(struct session *s, struct session_err *e)
+{
+	char copy[PATH_MAX], *dir;
+	struct timespec now;
+	int rc;
+
+	if (!s->o->metrics)
+		return 0;
+	s->metrics = metrics_new(s->o->metrics, 0);
+	if (!s->metrics)
+		return err_set(e, 1, "--metrics", "%s: %s%s", s->o->metrics, strerror(errno),
+			       errno == ENOENT || errno == ENOTDIR ? " (its directory must exist)"
+								   : "");
+	snprintf(copy, sizeof(copy), "%s", s->o->metrics);
+	dir = dirname(copy);
+	rc = s->has_user ? privs_user_can_create_in(&s->user, dir) : 0;
+	if (rc)
+		return err_set(e, 1, "--metrics", "%s: not writable by %s (uid %u): %s", dir,
+			       s->user.name, (unsigned)s->user.uid, strerror(-rc));
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->start_real_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	return 0;
+}
+
 /* The output first, so that "cannot write" shows before anything is loaded. */
 static int open_output(struct session *s, struct session_err *e)
 {
@@ -209,10 +244,37 @@ static int open_output(struct session *s, struct session_err *e)
 			return err_set(e, 1, dir, "as %s: %s", s->user.name, strerror(-rc));
 	}
 	cc.out = s->out;
+	cc.metrics = s->metrics;
 	s->cap = capture_new(&cc);
 	if (!s->cap)
 		return err_set(e, 1, "set up", "%s", strerror(errno));
 	return 0;
+}
+
+/*
+ * Socket owners (the iterator's link is made now, while privileged; a kernel that refuses it
+ * records without owners, said once) and the netns names directory.
+ */
+static void open_owners(struct session *s)
+{
+	const char *stage = "";
+	int rc;
+
+	s->nsnames = nsnames_open(NULL);
+	if (s->o->no_owner) {
+		snprintf(s->owners_state, sizeof(s->owners_state), "no: --no-owner");
+	} else if ((rc = owners_iter_open(&s->iter, &stage))) {
+		snprintf(s->owners_state, sizeof(s->owners_state), "no: %s: %s", stage,
+			 strerror(-rc));
+		if (!s->o->quiet)
+			fprintf(stderr, "tcpdrop-record: socket owners not recorded: %s: %s\n",
+				stage, strerror(-rc));
+	} else if (!(s->owners = owners_new(owners_iter_scan, s->iter))) {
+		snprintf(s->owners_state, sizeof(s->owners_state), "no: %s", strerror(ENOMEM));
+	} else {
+		snprintf(s->owners_state, sizeof(s->owners_state), "yes");
+	}
+	capture_set_names(s->cap, s->owners, s->nsnames);
 }
 
 /* Load and attach, then what the file's preamble needs from the loaded probe. */
@@ -234,6 +296,7 @@ static int start_probe(struct session *s, struct session_err *e)
 				   ? ""
 				   : " (TCPDROP_DEBUG=1 shows the verifier's log)");
 	}
+	open_owners(s);
 	/* after load: the program's own symbol is in the snapshot */
 	s->ks = ksyms_load(NULL);
 	if (!s->ks)
@@ -250,7 +313,8 @@ static int start_probe(struct session *s, struct session_err *e)
 				.stack_depth = s->o->stack_depth,
 				.filters = filters,
 				.hook = probe_hook(s->probe),
-				.rx_sk = s->pk.has_rx_sk};
+				.rx_sk = s->pk.has_rx_sk,
+				.owners = s->owners_state};
 	rc = meta_collect(&s->meta, &mi);
 	if (rc)
 		return err_set(e, 1, "metadata", "%s", strerror(-rc));
@@ -275,12 +339,17 @@ static int start_writing(struct session *s, struct session_err *e)
 		return err_set(e, 1, out_name(o->path), "%s", strerror(-rc));
 	/* everything privileged is done: fds stay usable; without -Z rotation creates files as
 	   uid 0, keeping CAP_DAC_OVERRIDE only for a directory that needs it */
-	rc = privs_drop(u, !u && rotating(o) && privs_dir_needs_override(o->path));
+	rc = privs_drop(u, !u && ((rotating(o) && privs_dir_needs_override(o->path)) ||
+				  (o->metrics && privs_dir_needs_override(o->metrics))));
 	if (rc)
 		return err_set(e, 1, "drop privileges", "%s", strerror(-rc));
 	if (env_on("TCPDROP_NO_SECCOMP"))
 		return 0;
-	sc = (struct sandbox_cfg){.rotate = rotating(o), .report = s->live};
+	sc = (struct sandbox_cfg){.rotate = rotating(o),
+				  .metrics = o->metrics != NULL,
+				  .report = s->live,
+				  .owners = s->owners != NULL,
+				  .netns_dir = s->nsnames && nsnames_has_dir(s->nsnames)};
 	rc = sandbox_enter(&sc);
 	if (rc)
 		return err_set(e, 1, "seccomp", "%s (TCPDROP_NO_SECCOMP=1 records without it)",
@@ -293,7 +362,7 @@ static int start_writing(struct session *s, struct session_err *e)
 int session_setup(struct session *s, struct session_err *e)
 {
 	if (resolve_user(s, e) || check_kernel(s, e) || configure_probe(s, e) ||
-	    open_output(s, e) || start_probe(s, e) || start_writing(s, e))
+	    open_metrics(s, e) || open_output(s, e) || start_probe(s, e) || start_writing(s, e))
 		return -1;
 	return 0;
 }
@@ -332,12 +401,31 @@ static void status_line(FILE *f, const struct capture_stats *st, uint64_t prev_d
 		(unsigned long long)st->lost, b);
 }
 
+/* --metrics: a failed write warns once (until one succeeds again); recording goes on. */
+static void write_metrics(struct session *s, bool last)
+{
+	struct capture_stats st;
+	struct metrics_totals t;
+	int rc;
+
+	capture_stats(s->cap, &st);
+	t = (struct metrics_totals){.lost = st.lost,
+				    .excluded = st.excluded,
+				    .bytes = st.bytes,
+				    .start_real_ns = s->start_real_ns};
+	rc = metrics_write(s->metrics, &t, last);
+	if (rc && !s->metrics_failing)
+		fprintf(stderr, "tcpdrop-record: warning: --metrics %s: %s (recording goes on)\n",
+			metrics_path(s->metrics), strerror(-rc));
+	s->metrics_failing = rc != 0;
+}
+
 /* The poll loop: 0 when it should end, or -errno from the probe or the output. */
 static int poll_loop(struct session *s, const volatile sig_atomic_t *stop, FILE *status,
 		     bool *status_shown)
 {
 	const struct rec_opts *o = s->o;
-	uint64_t start_ns, now_ns, last_status_ns, prev_drops = 0;
+	uint64_t start_ns, now_ns, last_status_ns, prev_drops = 0, last_metrics_ns = 0;
 	struct capture_stats st;
 	int rc;
 
@@ -353,6 +441,10 @@ static int poll_loop(struct session *s, const volatile sig_atomic_t *stop, FILE 
 				  (uint64_t)o->flush_ms * 1000000ull, false);
 		if (rc)
 			return rc;
+		if (s->metrics && now_ns - last_metrics_ns >= (uint64_t)o->flush_ms * 1000000ull) {
+			write_metrics(s, false);
+			last_metrics_ns = now_ns;
+		}
 		if (capture_done(s->cap))
 			break;
 		if (o->duration_s && now_ns - start_ns >= o->duration_s * 1000000000ull)
@@ -389,11 +481,26 @@ int session_run(struct session *s, const volatile sig_atomic_t *stop, FILE *stat
 	rc = poll_loop(s, stop, status, &status_shown);
 	if (!rc)
 		rc = drain(s);
+	if (s->metrics)
+		write_metrics(s, true); /* the final counters, also after a failure */
 	if (status_shown)
 		fputc('\n', status);
 	if (rc)
 		return err_set(e, 1, session_output_name(s), "%s", output_strerror(rc));
 	capture_stats(s->cap, st);
+	if (s->owners && env_on("TCPDROP_DEBUG")) {
+		struct owners_stats os;
+
+		owners_stats(s->owners, &os);
+		fprintf(
+		    stderr,
+		    "tcpdrop-record: owners: %llu scans (%.1f us each), %llu found, %llu with no "
+		    "holder, %llu unresolved, %llu scan errors\n",
+		    (unsigned long long)os.scans,
+		    os.scans ? (double)os.scan_ns / (double)os.scans / 1e3 : 0.0,
+		    (unsigned long long)os.found, (unsigned long long)os.none,
+		    (unsigned long long)os.unresolved, (unsigned long long)os.scan_errors);
+	}
 	rc = output_close(s->out);
 	s->out = NULL;
 	if (rc)
@@ -419,6 +526,10 @@ void session_close(struct session *s)
 		live_kill(s->live);
 	probe_close(s->probe);
 	capture_free(s->cap);
+	owners_free(s->owners);
+	owners_iter_close(s->iter);
+	nsnames_free(s->nsnames);
+	metrics_free(s->metrics);
 	ksyms_free(s->ks);
 	btfnames_free(&s->reasons);
 	btfnames_free(&s->states);

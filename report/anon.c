@@ -849,6 +849,73 @@ void rpt_anon_drop(struct rpt_anon *a, const struct tdf_drop *in, struct tdf_dro
 	out->data = buf;
 }
 
+void rpt_anon_owner(const struct rpt_anon *a, const struct tdf_owner *in, struct tdf_owner *out)
+{
+	*out = *in;
+	if (a->o.scrub_names)
+		scrub_name(a, "comm", "comm-", out->comm, sizeof(out->comm));
+}
+
+/* A container id's pseudonym: as long as a real one (64 hex digits). */
+static const char *container_pseudonym(const struct rpt_anon *a, const char *id, char *buf,
+				       size_t len)
+{
+	return rpt_anon_pseudonym(a, "container", "", id, buf, len < 65 ? len : 65);
+}
+
+void rpt_anon_cgroup(const struct rpt_anon *a, const struct tdf_cgroup *in, struct tdf_cgroup *out,
+		     char *buf)
+{
+	const size_t half = RPT_ANON_NAME_BUF / 2;
+	const char *p = in->path ? in->path : "";
+	char *path = buf, *id = buf + half, comp[TDF_NAME_MAX + 1], one[80];
+	size_t used = 0;
+
+	*out = *in;
+	path[0] = '\0';
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n) {
+			snprintf(comp, sizeof(comp), "%.*s",
+				 (int)(n < TDF_NAME_MAX ? n : TDF_NAME_MAX), p);
+			rpt_anon_pseudonym(a, "cgroup", "cg-", comp, one, 16);
+			if (used + 1 + strlen(one) + 1 > half)
+				break;
+			used += (size_t)snprintf(path + used, half - used, "/%s", one);
+		}
+		p += n;
+		p += *p == '/';
+	}
+	if (!used && *(in->path ? in->path : "")) /* a path of slashes only: the root */
+		snprintf(path, half, "/");
+	id[0] = '\0';
+	if (in->container && in->container[0])
+		container_pseudonym(a, in->container, id, half);
+	out->path = path;
+	out->container = id;
+}
+
+void rpt_anon_netns(const struct rpt_anon *a, const struct tdf_netns *in, struct tdf_netns *out,
+		    char *buf)
+{
+	static const char ctr[] = "container:";
+	const char *name = in->name ? in->name : "";
+	char id[80];
+
+	*out = *in;
+	out->name = buf;
+	if (!name[0]) {
+		buf[0] = '\0';
+	} else if (strncmp(name, ctr, sizeof(ctr) - 1) == 0 && name[sizeof(ctr) - 1]) {
+		container_pseudonym(a, name + sizeof(ctr) - 1, id, sizeof(id));
+		snprintf(buf, RPT_ANON_NAME_BUF, "%s%s", ctr, id);
+	} else {
+		/* "netns-" and 12 hex digits, like a host's pseudonym */
+		rpt_anon_pseudonym(a, "netns", "netns-", name, buf, 19);
+	}
+}
+
 void rpt_anon_meta(const struct rpt_anon *a, const char *key, const char *value,
 		   const char **out_value, char *buf, size_t len)
 {

@@ -101,6 +101,33 @@ const char *rpt_anon_pseudonym(const struct rpt_anon *a, const char *what, const
 			       const char *value, char *buf, size_t len);
 
 /*
+ * The socket owner records (tcpdrop-report(8), SHARING A TRACE). An OWNER keeps its pid and
+ * cgroup id (numbers, like the drops' pid and netns inode); its comm is treated as the drops'
+ * comm: kept, or with scrub_names the same keyed pseudonym the drops' comm gets.
+ */
+void rpt_anon_owner(const struct rpt_anon *a, const struct tdf_owner *in, struct tdf_owner *out);
+
+/* What rpt_anon_cgroup() and rpt_anon_netns() write into at most (bytes). */
+#define RPT_ANON_NAME_BUF 16384
+
+/*
+ * A CGROUP as anonymised, its strings in buf (RPT_ANON_NAME_BUF bytes): every component of
+ * the path becomes "cg-" and 12 hex digits of its keyed pseudonym (the hierarchy stays, the
+ * names go; what does not fit in buf is left out at a component's end), the container id
+ * 64 hex digits of its keyed pseudonym. "" stays "" (unknown, none).
+ */
+void rpt_anon_cgroup(const struct rpt_anon *a, const struct tdf_cgroup *in, struct tdf_cgroup *out,
+		     char *buf);
+
+/*
+ * A NETNS as anonymised, its name in buf (RPT_ANON_NAME_BUF bytes): "container:ID" keeps its
+ * prefix and maps ID as rpt_anon_cgroup() maps container ids (they still match), any other
+ * name becomes "netns-" and 12 hex digits. "" stays "".
+ */
+void rpt_anon_netns(const struct rpt_anon *a, const struct tdf_netns *in, struct tdf_netns *out,
+		    char *buf);
+
+/*
  * A META pair as anonymised: *out_value is value itself (kept), a pseudonym in buf (host,
  * boot_id), or NULL (left out: the recorder's command line and filters, which may name
  * addresses, the old "anonymized" pair and keys this version does not know).

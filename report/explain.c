@@ -157,7 +157,8 @@ struct facts {
 	long payload; /* TCP payload bytes from the captured headers, -1 unknown */
 	uint16_t local_port;
 	char ifname[TDF_IFNAME_LEN * 4 + 1]; /* escaped; "" = no device recorded */
-	char in_netns[32];		     /* " in netns N" or "" */
+	char in_netns[96];		     /* " in netns N", " in netns NAME (N)" or "" */
+	char owner[TDF_COMM_LEN * 4 + 16];   /* " (COMM/PID)" of the socket owner, or "" */
 	const char *state;		     /* TCP state name, escaped, or NULL without socket */
 	char state_buf[TDF_NAME_MAX * 4 + 1];
 };
@@ -206,8 +207,21 @@ static void facts_init(struct facts *f, const struct rpt_drop *rd)
 		rpt_text_escape(f->ifname, sizeof(f->ifname), d->ifname, TDF_IFNAME_LEN);
 	else if (d->ifindex)
 		snprintf(f->ifname, sizeof(f->ifname), "ifindex %" PRIu32, d->ifindex);
-	if (d->netns)
+	if (d->netns && rd->netns_name) {
+		char name[65]; /* cut: the line must stay within RPT_EXPLAIN_LINE_MAX */
+
+		rpt_text_escape(name, sizeof(name), rd->netns_name, TDF_NAME_MAX);
+		snprintf(f->in_netns, sizeof(f->in_netns), " in netns %s (%" PRIu32 ")", name,
+			 d->netns);
+	} else if (d->netns) {
 		snprintf(f->in_netns, sizeof(f->in_netns), " in netns %" PRIu32, d->netns);
+	}
+	if (rd->owner) {
+		char comm[TDF_COMM_LEN * 4 + 1];
+
+		rpt_text_escape(comm, sizeof(comm), rd->owner->comm, TDF_COMM_LEN);
+		snprintf(f->owner, sizeof(f->owner), " (%s/%" PRIu32 ")", comm, rd->owner->pid);
+	}
 	if (rd->state) {
 		rpt_text_escape(f->state_buf, sizeof(f->state_buf), rd->state, TDF_NAME_MAX);
 		f->state = f->state_buf;
@@ -388,7 +402,7 @@ static void diag_no_socket(struct line *l, const struct facts *f)
 
 static void diag_listen_overflow(struct line *l, const struct facts *f)
 {
-	add(l, "the accept queue of the listener on port %u%s is full: ", f->local_port,
+	add(l, "the accept queue of the listener on port %u%s%s is full: ", f->local_port, f->owner,
 	    f->in_netns);
 	if (f->syn)
 		add(l, "new connection attempts are dropped and clients retry their SYN; the "

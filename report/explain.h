@@ -73,9 +73,10 @@ const char *rpt_explain_subsys(const char *name, uint32_t code, char *buf, size_
 
 /*
  * The diagnosis of one drop, in one line, from its reason and its own facts: TCP flags,
- * state, direction, ports, netns, device, drop location and stack (for example "SYN to port
- * 81, where nothing listens in netns 4026532;..."). It does not repeat the reason name. Parts
- * taken from the file (interface and symbol names) are escaped as rpt_text_escape() does, so
+ * state, direction, ports, netns (and its name, cut at 64 bytes), device, socket owner, drop
+ * location and stack (for example "SYN to port 81, where nothing listens in netns
+ * 4026532;..."). It does not repeat the reason name. Parts taken from the file (interface,
+ * netns, process and symbol names) are escaped as rpt_text_escape() does, so
  * the text is safe on a terminal; JSON, CSV or HTML quote it on top. Written into buf like
  * snprintf: returns the length the whole line needs, buf always NUL-terminated when len > 0.
  * RPT_EXPLAIN_LINE_MAX is always enough.

@@ -36,6 +36,9 @@ enum table {
 	TAB_MODULES,
 	TAB_SYMBOLS,
 	TAB_STACKS,
+	TAB_OWNERS,
+	TAB_CGROUPS,
+	TAB_NETNS,
 };
 
 static const struct {
@@ -52,6 +55,11 @@ static const struct {
     [TAB_SYMBOLS] = {"symbols", RPT_SYMTAB_KSYM_MAX, "symbols",
 		     "frames they would name show as addresses"},
     [TAB_STACKS] = {"stacks", RPT_STACKTAB_MAX, "stacks", "their drops show no stack"},
+    [TAB_OWNERS] = {"socket owners", RPT_OWNERTAB_MAX, "owners", "their drops show no owner"},
+    [TAB_CGROUPS] = {"cgroups", RPT_OWNERTAB_MAX, "cgroups",
+		     "their owners show no cgroup path or container"},
+    [TAB_NETNS] = {"netns names", RPT_OWNERTAB_MAX, "names",
+		   "their namespaces show as inode numbers"},
 };
 
 /* Say once per file and table that it is full; rc is what the table returned. */
@@ -172,6 +180,7 @@ void rpt_file_close(struct rpt_file *f)
 		free(f->states[i]);
 	rpt_symtab_free(&f->syms);
 	rpt_stacktab_free(&f->stacks);
+	rpt_ownertab_free(&f->owners);
 	rpt_budget_give(RPT_POOL_FILES, f->charged);
 	free(f->name);
 	free(f);
@@ -306,6 +315,41 @@ uint64_t rpt_file_symgen(const struct rpt_file *f)
 const struct tdf_stack *rpt_file_stack(const struct rpt_file *f, uint32_t id)
 {
 	return rpt_stacktab_find(&f->stacks, id);
+}
+
+const char *rpt_file_netns_name(const struct rpt_file *f, uint32_t inode)
+{
+	return rpt_ownertab_netns(&f->owners, inode);
+}
+
+void rpt_file_owner_counts(const struct rpt_file *f, size_t *owners, size_t *cgroups, size_t *netns)
+{
+	*owners = f->owners.nowners;
+	*cgroups = f->owners.ncgroups;
+	*netns = f->owners.nnetns;
+}
+
+void rpt_file_resolve(struct rpt_file *f, const struct tdf_drop *d, struct rpt_drop *rd)
+{
+	const struct tdf_owner *o = rpt_ownertab_owner(&f->owners, d->owner);
+	const struct rpt_cgroup_ent *cg;
+
+	rd->ip_len = d->data ? tdf_ip_len(d->data, d->caplen) : 0;
+	rd->netns_name = rpt_ownertab_netns(&f->owners, d->netns);
+	rd->owner = NULL;
+	if (!o)
+		return;
+	memset(&f->owner, 0, sizeof(f->owner));
+	f->owner.pid = o->pid;
+	memcpy(f->owner.comm, o->comm, TDF_COMM_LEN);
+	f->owner.comm[TDF_COMM_LEN - 1] = '\0';
+	f->owner.cgroup = o->cgroup;
+	cg = rpt_ownertab_cgroup(&f->owners, o->cgroup);
+	if (cg) {
+		f->owner.cgroup_path = cg->path[0] ? cg->path : NULL;
+		f->owner.container = cg->container[0] ? cg->container : NULL;
+	}
+	rd->owner = &f->owner;
 }
 
 void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st)
@@ -444,6 +488,13 @@ int rpt_file_absorb(struct rpt_file *f, const struct tdf_record *rec)
 		return ksyms_full(f, rpt_symtab_add_ksyms(&f->syms, &rec->ksyms), &rec->ksyms);
 	case TDF_REC_STACK:
 		return table_full(f, TAB_STACKS, rpt_stacktab_add(&f->stacks, &rec->stack));
+	case TDF_REC_OWNER:
+		return table_full(f, TAB_OWNERS, rpt_ownertab_add_owner(&f->owners, &rec->owner));
+	case TDF_REC_CGROUP:
+		return table_full(f, TAB_CGROUPS,
+				  rpt_ownertab_add_cgroup(&f->owners, &rec->cgroup));
+	case TDF_REC_NETNS:
+		return table_full(f, TAB_NETNS, rpt_ownertab_add_netns(&f->owners, &rec->netns));
 	case TDF_EV_INDEX:
 		f->index = rec->index;
 		f->has_index = true;

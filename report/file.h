@@ -4,6 +4,7 @@
 #define TCPDROP_RPT_FILE_H
 
 #include "rpt.h"
+#include "ownertab.h"
 #include "stacktab.h"
 #include "symtab.h"
 
@@ -43,6 +44,7 @@ struct rpt_file {
 	char *states[256];
 	struct rpt_symtab syms;
 	struct rpt_stacktab stacks;
+	struct rpt_ownertab owners; /* OWNER, CGROUP, NETNS */
 	struct tdf_index index;
 	bool has_index;
 	size_t charged;	    /* meta, clocks, reasons: bytes charged to the files' budget */
@@ -57,15 +59,23 @@ struct rpt_file {
 	char unknown_reason[32];
 	char unknown_state[16];
 	uint64_t lost_acc;
+	struct rpt_owner owner; /* what the pending drop's owner points to (file.c) */
 };
 
 /*
- * Take in a metadata record (META, CLOCK, REASONS, STATES, KMOD, KSYMS, STACK, the index);
+ * Take in a metadata record (META, CLOCK, REASONS, STATES, KMOD, KSYMS, STACK, OWNER, CGROUP,
+ * NETNS, the index);
  * other types are ignored. A table that is full (its cap, or the files' budget: see
  * report/budget.h) keeps what it has, and the first time per table rpt_budget_notice() says
  * so. Returns 0 or -ENOMEM (file.c).
  */
 int rpt_file_absorb(struct rpt_file *f, const struct tdf_record *rec);
+
+/*
+ * Fill rd's owner, netns_name and ip_len for d from f's tables. rd->owner then points into f
+ * (f->owner), valid until the next call for f (file.c).
+ */
+void rpt_file_resolve(struct rpt_file *f, const struct tdf_drop *d, struct rpt_drop *rd);
 
 /* Sort what arrived out of order, before anyone looks things up (file.c). */
 void rpt_file_prepare(struct rpt_file *f);

@@ -28,9 +28,9 @@ struct u32list {
 struct rpt_filter {
 	bool has_pcap;
 	struct bpf_program prog;
-	struct strlist reasons, states, comms, ifnames, syms;
+	struct strlist reasons, states, comms, ifnames, syms, owner_comms, containers;
 	bool state_none;
-	struct u32list pids, netns;
+	struct u32list pids, netns, owner_pids;
 	bool has_since, has_until;
 	struct rpt_when since_w, until_w;
 	uint64_t since_ns, until_ns;
@@ -61,6 +61,9 @@ void rpt_filter_free(struct rpt_filter *f)
 	strlist_free(&f->comms);
 	strlist_free(&f->ifnames);
 	strlist_free(&f->syms);
+	strlist_free(&f->owner_comms);
+	strlist_free(&f->containers);
+	free(f->owner_pids.v);
 	free(f->pids.v);
 	free(f->netns.v);
 	free(f);
@@ -205,6 +208,30 @@ int rpt_filter_add_netns(struct rpt_filter *f, uint32_t netns)
 int rpt_filter_add_ifname(struct rpt_filter *f, const char *ifname)
 {
 	return strlist_add(&f->ifnames, ifname, TDF_IFNAME_LEN);
+}
+
+int rpt_filter_add_owner(struct rpt_filter *f, const char *owner)
+{
+	uint64_t pid = 0;
+	const char *p;
+
+	if (!*owner)
+		return -EINVAL;
+	for (p = owner; *p >= '0' && *p <= '9'; p++) {
+		pid = pid * 10 + (uint64_t)(*p - '0');
+		if (pid > UINT32_MAX)
+			return -ERANGE;
+	}
+	if (!*p)
+		return u32list_add(&f->owner_pids, (uint32_t)pid);
+	return strlist_add(&f->owner_comms, owner, TDF_COMM_LEN);
+}
+
+int rpt_filter_add_container(struct rpt_filter *f, const char *id)
+{
+	if (!*id)
+		return -EINVAL;
+	return strlist_add(&f->containers, id, TDF_NAME_MAX);
 }
 
 int rpt_filter_add_stack_sym(struct rpt_filter *f, const char *sym)
@@ -360,6 +387,27 @@ static bool in_u32(const struct u32list *l, uint32_t x)
 	return false;
 }
 
+static bool owner_match(const struct rpt_filter *f, const struct rpt_owner *o)
+{
+	if (!o)
+		return false;
+	return in_u32(&f->owner_pids, o->pid) ||
+	       in_list(&f->owner_comms, o->comm, TDF_COMM_LEN, false);
+}
+
+/* Each --container is an id or a prefix of one. */
+static bool container_match(const struct rpt_filter *f, const struct rpt_owner *o)
+{
+	size_t i;
+
+	if (!o || !o->container)
+		return false;
+	for (i = 0; i < f->containers.n; i++)
+		if (strncmp(o->container, f->containers.v[i], strlen(f->containers.v[i])) == 0)
+			return true;
+	return false;
+}
+
 static bool state_match(const struct rpt_filter *f, const struct rpt_drop *d)
 {
 	const char *st = d->state;
@@ -407,13 +455,20 @@ bool rpt_filter_drop(const struct rpt_filter *f, const struct rpt_drop *d)
 		return false;
 	if (f->netns.n && !in_u32(&f->netns, d->d->netns))
 		return false;
+	if ((f->owner_pids.n || f->owner_comms.n) && !owner_match(f, d->owner))
+		return false;
+	if (f->containers.n && !container_match(f, d->owner))
+		return false;
 	if (f->syms.n && !stack_match(f, d))
 		return false;
 	if (f->has_pcap) {
 		struct pcap_pkthdr h = {0};
 
 		h.caplen = d->d->caplen;
-		h.len = d->d->len > h.caplen ? d->d->len : h.caplen;
+		/* tcpdump's "len" (greater, less) is the packet's length: the IP header's */
+		h.len = d->ip_len ? d->ip_len : d->d->len;
+		if (h.len < h.caplen)
+			h.len = h.caplen;
 		if (!d->d->caplen || !pcap_offline_filter(&f->prog, &h, d->d->data))
 			return false;
 	}

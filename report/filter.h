@@ -40,6 +40,18 @@ int rpt_filter_add_pid(struct rpt_filter *f, uint32_t pid);
 int rpt_filter_add_netns(struct rpt_filter *f, uint32_t netns);
 int rpt_filter_add_ifname(struct rpt_filter *f, const char *ifname);
 
+/*
+ * The socket owner (report/rpt.h, struct rpt_owner): digits only are its pid, anything else
+ * its exact comm. Drops without a recorded owner never match.
+ */
+int rpt_filter_add_owner(struct rpt_filter *f, const char *owner);
+
+/*
+ * The socket owner's container: its id, or a prefix of it of at least one character (docker
+ * ps shows 12). Drops whose owner has no container never match.
+ */
+int rpt_filter_add_container(struct rpt_filter *f, const char *id);
+
 /* A symbol name that must appear in the drop's stack or be its location (exact match). */
 int rpt_filter_add_stack_sym(struct rpt_filter *f, const char *sym);
 

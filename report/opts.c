@@ -30,6 +30,8 @@ enum {
 	OPT_PID,
 	OPT_NETNS,
 	OPT_IFNAME,
+	OPT_OWNER,
+	OPT_CONTAINER,
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_STACK_CONTAINS,
@@ -66,6 +68,8 @@ static const struct option long_opts[] = {
     {"pid", required_argument, NULL, OPT_PID},
     {"netns", required_argument, NULL, OPT_NETNS},
     {"ifname", required_argument, NULL, OPT_IFNAME},
+    {"owner", required_argument, NULL, OPT_OWNER},
+    {"container", required_argument, NULL, OPT_CONTAINER},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"stack-contains", required_argument, NULL, OPT_STACK_CONTAINS},
@@ -397,7 +401,7 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 			return fail(o, -EINVAL,
 				    "--summary: unknown key '%.*s': keys are reason, location, "
 				    "stack, flow, saddr, daddr, dport, state, comm, netns, ifname, "
-				    "flags, host",
+				    "flags, host, owner, container",
 				    (int)badlen, bad);
 		return rc;
 	case OPT_TOP:
@@ -470,6 +474,22 @@ static int parse_one(struct rpt_opts *o, int c, char *arg, char **argv, bool *ch
 			return fail(o, -EINVAL, "--ifname: '%s' must be 1..%u bytes", arg,
 				    TDF_IFNAME_LEN - 1);
 		return filter_check(o, rpt_filter_add_ifname(o->filter, arg), "--ifname", arg);
+	case OPT_OWNER:
+		if (!*arg || strlen(arg) >= TDF_COMM_LEN)
+			return fail(o, -EINVAL,
+				    "--owner: '%s' must be a PID or a COMM of 1..%u bytes", arg,
+				    TDF_COMM_LEN - 1);
+		rc = rpt_filter_add_owner(o->filter, arg);
+		if (rc == -ERANGE)
+			return fail(o, -EINVAL, "--owner: '%s' is not a number in 0..%" PRIu32, arg,
+				    UINT32_MAX);
+		return filter_check(o, rc, "--owner", arg);
+	case OPT_CONTAINER:
+		if (!*arg || strlen(arg) > TDF_NAME_MAX)
+			return fail(o, -EINVAL, "--container: '%s' must be 1..%u bytes", arg,
+				    TDF_NAME_MAX);
+		return filter_check(o, rpt_filter_add_container(o->filter, arg), "--container",
+				    arg);
 	case OPT_SINCE:
 		*since = arg;
 		return 0;

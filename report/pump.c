@@ -39,6 +39,7 @@ static void fill_drop(struct rpt_file *f, const struct tdf_drop *d, struct rpt_e
 	rd->stack = rpt_file_stack(f, d->stack_id);
 	rd->lost_before = f->lost_acc;
 	f->lost_acc = 0;
+	rpt_file_resolve(f, &f->cur, rd);
 }
 
 static void fill_loss(struct rpt_file *f, const struct tdf_loss *l, struct rpt_event *ev)

@@ -25,6 +25,7 @@ struct rewrite {
 	uint64_t passed, written;
 	uint8_t data[TDF_SNAP_MAX];
 	char unknown_reason[32], unknown_state[16];
+	char names[RPT_ANON_NAME_BUF]; /* an anonymised CGROUP's or NETNS's strings */
 };
 
 #define PSEUDONYM_MAX 80 /* "host-" and hex digits, or a boot id, with room to spare */
@@ -114,6 +115,7 @@ static bool drop_passes(struct rewrite *rw, const struct tdf_drop *d)
 		rd.state = rw->unknown_state;
 	}
 	rd.stack = rpt_file_stack(rw->f, d->stack_id);
+	rpt_file_resolve(rw->f, d, &rd);
 	return rpt_filter_drop(rw->o->filter, &rd);
 }
 
@@ -127,6 +129,22 @@ static bool loss_passes(struct rewrite *rw, const struct tdf_loss *l)
 	rl.to_real_ns = rpt_file_realtime(rw->f, l->to_ns);
 	begin(rw, rl.from_real_ns);
 	return !rw->o->filter || rpt_filter_loss(rw->o->filter, &rl);
+}
+
+/* OWNER, CGROUP, NETNS: what they name goes through the anonymiser (report/anon.h). */
+static int put_owner(struct rewrite *rw, const struct tdf_record *rec)
+{
+	struct tdf_record out = *rec;
+
+	if (!rw->o->anon)
+		return tdf_writer_add(rw->w, rec);
+	if (rec->type == TDF_REC_OWNER)
+		rpt_anon_owner(rw->o->anon, &rec->owner, &out.owner);
+	else if (rec->type == TDF_REC_CGROUP)
+		rpt_anon_cgroup(rw->o->anon, &rec->cgroup, &out.cgroup, rw->names);
+	else
+		rpt_anon_netns(rw->o->anon, &rec->netns, &out.netns, rw->names);
+	return tdf_writer_add(rw->w, &out);
 }
 
 /* One record; 1 when -c is reached and the copy ends here. */
@@ -177,6 +195,15 @@ static int put(struct rewrite *rw, struct tdf_record *rec)
 		if ((rc = say_anon(rw)))
 			return rc;
 		return tdf_writer_add(rw->w, rec);
+	case TDF_REC_OWNER:
+	case TDF_REC_CGROUP:
+	case TDF_REC_NETNS:
+		rc = rpt_file_absorb(rw->f, rec);
+		if (rc)
+			return rc;
+		if ((rc = say_anon(rw)))
+			return rc;
+		return put_owner(rw, rec);
 	case TDF_EV_CORRUPT:
 	case TDF_EV_TRUNCATED:
 		if (rw->o->on_problem)

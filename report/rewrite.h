@@ -11,9 +11,10 @@
 
 /*
  * Every record keeps its place: META (anonymised: report/anon.h), CLOCK (wall clock shifted by
- * the anonymiser's time shift), REASONS, STATES, KMOD, KSYMS and STACK as they are, LOSS when
- * its span passes the time filter, DROP when it passes the filter (the original drop is
- * judged, before anonymisation), until max_drops of them. The writer closes the copy cleanly
+ * the anonymiser's time shift), REASONS, STATES, KMOD, KSYMS and STACK as they are, OWNER,
+ * CGROUP and NETNS anonymised (rpt_anon_owner() and the like), LOSS when its span passes the
+ * time filter, DROP when it passes the filter (the original drop is judged, before
+ * anonymisation), until max_drops of them. The writer closes the copy cleanly
  * (index and trailer) whatever the input's ending; damage the reader skipped is reported
  * through on_problem and left out. The writer is deterministic: the same input, key and
  * options give the same bytes.

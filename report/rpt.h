@@ -92,6 +92,13 @@ int rpt_file_symbolize(const struct rpt_file *f, struct tdf_kaddr a, char *buf, 
  */
 uint64_t rpt_file_symgen(const struct rpt_file *f);
 
+/* A netns inode's name from the file's NETNS records, NULL unknown. */
+const char *rpt_file_netns_name(const struct rpt_file *f, uint32_t inode);
+
+/* How many socket owners, cgroups and netns names the file defined so far. */
+void rpt_file_owner_counts(const struct rpt_file *f, size_t *owners, size_t *cgroups,
+			   size_t *netns);
+
 /* Damage counters of the file's reader (chunks, corrupt, truncated, clean close). */
 void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st);
 
@@ -99,6 +106,21 @@ void rpt_file_stats(const struct rpt_file *f, struct tdf_reader_stats *st);
 const struct tdf_index *rpt_file_index(const struct rpt_file *f);
 
 /* ---- events handed to sinks ---- */
+
+/* The longest cgroup path a view shows (PATH_MAX; report/ownertab.c keeps no more). */
+#define RPT_TEXT_PATH_MAX 4096u
+
+/*
+ * The process holding a drop's socket, as the file recorded it (OWNER, CGROUP records): not
+ * the task that happened to be on the CPU (tdf_drop.pid/comm).
+ */
+struct rpt_owner {
+	uint32_t pid;		 /* thread group id */
+	char comm[TDF_COMM_LEN]; /* NUL-terminated; untrusted bytes */
+	uint64_t cgroup;	 /* cgroup v2 id, 0 unknown */
+	const char *cgroup_path; /* from the cgroup2 root, NULL unknown; untrusted bytes */
+	const char *container;	 /* the container id its cgroup names, NULL none; untrusted */
+};
 
 struct rpt_drop {
 	const struct tdf_drop *d;
@@ -109,6 +131,9 @@ struct rpt_drop {
 	const char *state;  /* NULL = no socket; "UNKNOWN_<n>" if the file does not name it */
 	const struct tdf_stack *stack; /* NULL if none */
 	uint64_t lost_before; /* ring-buffer losses this file reported since its last drop */
+	const struct rpt_owner *owner; /* the socket's owner, NULL none or unknown (old files) */
+	const char *netns_name;	       /* the file's name of d->netns, NULL unknown */
+	uint32_t ip_len; /* the IP datagram's length by its header (tdf_ip_len), 0 unknown */
 };
 
 struct rpt_loss {

@@ -71,7 +71,9 @@ enum rpt_key {
 	RPT_KEY_IFNAME,
 	RPT_KEY_FLAGS,
 	RPT_KEY_HOST,
-	RPT_KEY_COUNT_ /* number of keys */
+	RPT_KEY_OWNER,	   /* the socket owner's COMM/PID, "-" none */
+	RPT_KEY_CONTAINER, /* the socket owner's container id, "-" none */
+	RPT_KEY_COUNT_	   /* number of keys */
 };
 
 #define RPT_SUMMARY_KEYS_MAX 8
@@ -102,7 +104,7 @@ enum rpt_folded_root {
 	RPT_FOLDED_ROOT_REASON = 0, /* the drop reason (the default) */
 	RPT_FOLDED_ROOT_NONE,	    /* the stack alone */
 	RPT_FOLDED_ROOT_NETNS,	    /* "netns:INODE" */
-	RPT_FOLDED_ROOT_OWNER,	    /* the socket owner; no file records one yet: "on-cpu:COMM" */
+	RPT_FOLDED_ROOT_OWNER,	    /* "owner:COMM"; a drop without one: "on-cpu:COMM" */
 };
 
 /* Everything a view may be configured with; each view reads its part. */

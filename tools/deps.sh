@@ -17,6 +17,9 @@ PKGS="$PKGS libseccomp-dev"
 PKGS="$PKGS qemu-system-x86 busybox-static kmod"
 # tcpdrop-report --anonymize: Crypto-PAn over AES and HMAC from libcrypto
 PKGS="$PKGS libssl-dev"
+# tcpdrop-record --metrics and tools/clickhouse: the real servers of the fleet tests
+# (promtool is in prometheus; curl scrapes node_exporter)
+PKGS="$PKGS prometheus-node-exporter prometheus clickhouse-server clickhouse-client curl"
 
 missing=
 for p in $PKGS; do

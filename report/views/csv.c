@@ -26,7 +26,8 @@ struct csv {
  */
 static const char header[] = "type,time,ts_ns,host,cpu,pid,tid,comm,family,saddr,sport,daddr,"
 			     "dport,flags,seq,ack,win,state,reason,reason_code,location,netns,"
-			     "ifindex,ifname,len,caplen,stack,count\n";
+			     "ifindex,ifname,len,caplen,skb_len,owner_pid,owner_comm,cgroup,"
+			     "container,netns_name,stack,count\n";
 
 /* Escaped text as one field: quoted when it holds a comma or a quote. */
 static void put_quoted(FILE *out, const char *s, size_t n)
@@ -110,7 +111,26 @@ static int csv_drop(void *ctx, const struct rpt_drop *rd)
 	put_quoted(out, text, len);
 	fprintf(out, ",%" PRIu32 ",%" PRIu32 ",", d->netns, d->ifindex);
 	put_field(out, d->ifname, TDF_IFNAME_LEN);
-	fprintf(out, ",%" PRIu32 ",%u,", d->len, d->caplen);
+	fputc(',', out);
+	if (rd->ip_len)
+		fprintf(out, "%" PRIu32, rd->ip_len);
+	fprintf(out, ",%u,%" PRIu32 ",", d->caplen, d->len);
+	if (rd->owner) {
+		fprintf(out, "%" PRIu32 ",", rd->owner->pid);
+		put_field(out, rd->owner->comm, TDF_COMM_LEN);
+	} else {
+		fputc(',', out);
+	}
+	fputc(',', out);
+	if (rd->owner && rd->owner->cgroup_path)
+		put_field(out, rd->owner->cgroup_path, RPT_TEXT_PATH_MAX);
+	fputc(',', out);
+	if (rd->owner && rd->owner->container)
+		put_field(out, rd->owner->container, TDF_NAME_MAX);
+	fputc(',', out);
+	if (rd->netns_name)
+		put_field(out, rd->netns_name, TDF_NAME_MAX);
+	fputc(',', out);
 	if (!c->o.no_stack && rd->stack) {
 		text = rpt_stacktext_stack(c->frames, rd->file, rd->stack, &len);
 		if (!text)
@@ -139,7 +159,8 @@ static int csv_loss(void *ctx, const struct rpt_loss *l)
 	fprintf(c->out, "lost,%s,%" PRIu64 ",", rpt_fmt_iso_utc(l->from_real_ns, buf, sizeof(buf)),
 		l->from_real_ns);
 	put_field(c->out, l->host, TDF_NAME_MAX);
-	fprintf(c->out, ",,,,,,,,,,,,,,,,,,,,,,,,%" PRIu64 "%s\n", l->count, c->explain ? "," : "");
+	fprintf(c->out, ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,%" PRIu64 "%s\n", l->count,
+		c->explain ? "," : "");
 	return rpt_out_status(c->out, c->o.flush);
 }
 

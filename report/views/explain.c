@@ -59,12 +59,13 @@ static int explain_begin(void *ctx, const struct rpt_begin *b)
 	return 0;
 }
 
-/* "SRC > DST FLAGS, state S, on DEV (netns N), in LOCATION, pid/comm P/C". */
+/* "SRC > DST FLAGS, state S, on DEV (netns N), in LOCATION, pid/comm P/C[, owner C/P]". */
 static char *example_of(struct explain *x, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
 	char src[64], dst[64], flags[32], comm[TDF_COMM_LEN * 4 + 1], dev[TDF_IFNAME_LEN * 4 + 1];
 	char state[TDF_NAME_MAX * 4 + 1], *out = NULL;
+	char ocomm[TDF_COMM_LEN * 4 + 1], owner[TDF_COMM_LEN * 4 + 32] = "";
 	const char *loc = "?";
 	size_t loc_len = 1;
 
@@ -77,11 +78,17 @@ static char *example_of(struct explain *x, const struct rpt_drop *rd)
 		if (!loc)
 			return NULL;
 	}
-	if (asprintf(
-		&out, "%s > %s %s, %s, on %s (netns %" PRIu32 "), in %.*s, pid/comm %" PRIu32 "/%s",
-		rpt_fmt_endpoint(d->family, d->saddr, d->sport, src, sizeof(src)),
-		rpt_fmt_endpoint(d->family, d->daddr, d->dport, dst, sizeof(dst)),
-		flags[0] ? flags : "-", state, dev, d->netns, (int)loc_len, loc, d->pid, comm) < 0)
+	if (rd->owner) {
+		rpt_text_escape(ocomm, sizeof(ocomm), rd->owner->comm, TDF_COMM_LEN);
+		snprintf(owner, sizeof(owner), ", owner %s/%" PRIu32, ocomm, rd->owner->pid);
+	}
+	if (asprintf(&out,
+		     "%s > %s %s, %s, on %s (netns %" PRIu32 "), in %.*s, pid/comm %" PRIu32
+		     "/%s%s",
+		     rpt_fmt_endpoint(d->family, d->saddr, d->sport, src, sizeof(src)),
+		     rpt_fmt_endpoint(d->family, d->daddr, d->dport, dst, sizeof(dst)),
+		     flags[0] ? flags : "-", state, dev, d->netns, (int)loc_len, loc, d->pid, comm,
+		     owner) < 0)
 		return NULL;
 	return out;
 }

@@ -26,7 +26,6 @@ struct folded {
 static const char *root_of(const struct folded *fo, const struct rpt_drop *rd, char *buf,
 			   size_t len)
 {
-	const size_t label = strlen("on-cpu:");
 
 	switch (fo->root) {
 	case RPT_FOLDED_ROOT_REASON:
@@ -35,11 +34,17 @@ static const char *root_of(const struct folded *fo, const struct rpt_drop *rd, c
 	case RPT_FOLDED_ROOT_NETNS:
 		snprintf(buf, len, "netns:%" PRIu32, rd->d->netns);
 		return buf;
-	case RPT_FOLDED_ROOT_OWNER:
-		/* No file records the socket owner yet: the task on the CPU, named as such. */
-		memcpy(buf, "on-cpu:", label);
-		rpt_text_escape(buf + label, len - label, rd->d->comm, TDF_COMM_LEN);
+	case RPT_FOLDED_ROOT_OWNER: {
+		/* The socket's owner where the file names one, else the task on the CPU, named
+		 * as such (files before 1.1 record no owner). */
+		const char *label = rd->owner ? "owner:" : "on-cpu:";
+		size_t n = strlen(label);
+
+		memcpy(buf, label, n);
+		rpt_text_escape(buf + n, len - n, rd->owner ? rd->owner->comm : rd->d->comm,
+				TDF_COMM_LEN);
 		return buf;
+	}
 	case RPT_FOLDED_ROOT_NONE:
 		break;
 	}

@@ -1396,8 +1396,8 @@ static int put_comms(struct html *h)
 	put_top_head(out, "owners", "Top tasks on the CPU",
 		     "The task that was running on the CPU when the kernel dropped the packet. "
 		     "Drops mostly happen in softirq context, so this is often a bystander "
-		     "(swapper, ksoftirqd, whoever ran): it is not the socket's owner, which the "
-		     "file does not record.",
+		     "(swapper, ksoftirqd, whoever ran): it is not the socket's owner (the "
+		     "table's OWNER column, --summary owner).",
 		     "task (comm)");
 	for (size_t i = 0; i < shown; i++) {
 		fputs("<tr><td><code>", out);

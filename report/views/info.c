@@ -127,7 +127,7 @@ static void put_file(struct info *in, struct file_info *fi)
 	struct strmap_ent *rows;
 	char a[64], b[64], kernel[1024];
 	const char *rel, *ver;
-	size_t n, i;
+	size_t n, i, nown, ncg, nns;
 	FILE *out = in->out;
 
 	put_line(out, "file:", rpt_file_name(f));
@@ -162,6 +162,10 @@ static void put_file(struct info *in, struct file_info *fi)
 	if (fi->excluded)
 		fprintf(out, "%-16s %" PRIu64 " (NOT_SPECIFIED frees left out when recording)\n",
 			"excluded:", fi->excluded);
+	rpt_file_owner_counts(f, &nown, &ncg, &nns);
+	if (nown || ncg || nns) /* only then: files before 1.1 record none */
+		fprintf(out, "%-16s %zu socket owners, %zu cgroups, %zu netns names\n",
+			"owners:", nown, ncg, nns);
 	rpt_file_stats(f, &st);
 	fprintf(out, "%-16s %s\n", "closed cleanly:",
 		st.clean_close ? "yes"

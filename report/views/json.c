@@ -124,6 +124,33 @@ static void lbuf_flags(struct json *j, struct rpt_lbuf *b, uint8_t flags)
 	rpt_lbuf_mem(b, j->flags_txt[flags], j->flags_len[flags]);
 }
 
+/* A string key, or null when s is NULL. */
+static void lbuf_key_opt(struct rpt_lbuf *b, const char *key, const char *s, size_t maxlen)
+{
+	if (s)
+		lbuf_key_str(b, key, s, maxlen);
+	else {
+		rpt_lbuf_str(b, key);
+		rpt_lbuf_str(b, "null");
+	}
+}
+
+/* owner_pid, owner_comm, cgroup, container (null without an owner), netns_name. */
+static void lbuf_owner(struct rpt_lbuf *b, const struct rpt_drop *rd)
+{
+	const struct rpt_owner *o = rd->owner;
+
+	if (o) {
+		lbuf_key_u64(b, ",\"owner_pid\":", o->pid);
+		lbuf_key_str(b, ",\"owner_comm\":", o->comm, TDF_COMM_LEN);
+	} else {
+		rpt_lbuf_str(b, ",\"owner_pid\":null,\"owner_comm\":null");
+	}
+	lbuf_key_opt(b, ",\"cgroup\":", o ? o->cgroup_path : NULL, RPT_TEXT_PATH_MAX);
+	lbuf_key_opt(b, ",\"container\":", o ? o->container : NULL, TDF_NAME_MAX);
+	lbuf_key_opt(b, ",\"netns_name\":", rd->netns_name, TDF_NAME_MAX);
+}
+
 static int json_drop(void *ctx, const struct rpt_drop *rd)
 {
 	struct json *j = ctx;
@@ -170,8 +197,13 @@ static int json_drop(void *ctx, const struct rpt_drop *rd)
 	lbuf_key_u64(&b, ",\"netns\":", d->netns);
 	lbuf_key_u64(&b, ",\"ifindex\":", d->ifindex);
 	lbuf_key_str(&b, ",\"ifname\":", d->ifname, TDF_IFNAME_LEN);
-	lbuf_key_u64(&b, ",\"len\":", d->len);
+	if (rd->ip_len)
+		lbuf_key_u64(&b, ",\"len\":", rd->ip_len);
+	else
+		rpt_lbuf_str(&b, ",\"len\":null");
 	lbuf_key_u64(&b, ",\"caplen\":", d->caplen);
+	lbuf_key_u64(&b, ",\"skb_len\":", d->len);
+	lbuf_owner(&b, rd);
 	rpt_lbuf_str(&b, ",\"stack\":[");
 	if (!j->o.no_stack && rd->stack) {
 		text = rpt_stacktext_stack(j->frames, rd->file, rd->stack, &len);

@@ -482,10 +482,27 @@ static int put_stack(struct exporter *x, const struct rpt_drop *rd, uint32_t *fr
 	return 0;
 }
 
+/* Who held the socket: its process, cgroup and container, as the file recorded them. */
+static void put_owner(struct exporter *x, const struct rpt_owner *o)
+{
+	char comm[LINE_MAX_LEN], path[LINE_MAX_LEN], id[LINE_MAX_LEN];
+
+	if (!o) {
+		text_line(x, "owner: - (no socket owner recorded)");
+		return;
+	}
+	esc(comm, sizeof(comm), o->comm, TDF_COMM_LEN);
+	esc(path, sizeof(path), o->cgroup_path, RPT_TEXT_PATH_MAX);
+	esc(id, sizeof(id), o->container, TDF_NAME_MAX);
+	text_line(x, "owner: %" PRIu32 "/%s (the socket's process%s%s%s%s)", o->pid, comm,
+		  o->cgroup_path ? "; cgroup " : "", path, o->container ? "; container " : "", id);
+}
+
 static int build_comment(struct exporter *x, const struct rpt_drop *rd)
 {
 	const struct tdf_drop *d = rd->d;
-	char a[LINE_MAX_LEN], src[64], dst[64], flags[40];
+	char a[LINE_MAX_LEN], b[LINE_MAX_LEN], ns[LINE_MAX_LEN + 2] = "", src[64], dst[64],
+								 flags[40];
 	uint32_t shown = 0, frames = 0;
 	const char *text;
 	size_t len;
@@ -511,6 +528,7 @@ static int build_comment(struct exporter *x, const struct rpt_drop *rd)
 		  "pid/comm: %" PRIu32 "/%s (on CPU %" PRIu32 " at the drop; in softirq "
 		  "often unrelated)",
 		  d->pid, esc(a, sizeof(a), d->comm, TDF_COMM_LEN), d->cpu);
+	put_owner(x, rd->owner);
 	if (d->location.mod != TDF_MOD_UNKNOWN) {
 		text = rpt_stacktext_addr(x->frames, rd->file, d->location, &len);
 		if (!text)
@@ -519,12 +537,14 @@ static int build_comment(struct exporter *x, const struct rpt_drop *rd)
 	} else {
 		text_line(x, "location: ?");
 	}
+	if (rd->netns_name)
+		snprintf(ns, sizeof(ns), " %s", esc(b, sizeof(b), rd->netns_name, TDF_NAME_MAX));
 	if (d->ifname[0] || d->ifindex)
-		text_line(x, "interface: %s (ifindex %" PRIu32 ", netns %" PRIu32 ")",
+		text_line(x, "interface: %s (ifindex %" PRIu32 ", netns %" PRIu32 "%s)",
 			  d->ifname[0] ? esc(a, sizeof(a), d->ifname, TDF_IFNAME_LEN) : "?",
-			  d->ifindex, d->netns);
+			  d->ifindex, d->netns, ns);
 	else
-		text_line(x, "interface: - (no device; netns %" PRIu32 ")", d->netns);
+		text_line(x, "interface: - (no device; netns %" PRIu32 "%s)", d->netns, ns);
 	text_line(x, "skb len: %" PRIu32, d->len);
 	if (x->multi_host)
 		text_line(x, "host: %s", esc(a, sizeof(a), rd->host, TDF_NAME_MAX));

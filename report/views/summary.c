@@ -23,7 +23,7 @@ static const char *const key_names[RPT_KEY_COUNT_] = {
     [RPT_KEY_FLOW] = "flow",	 [RPT_KEY_SADDR] = "saddr",	  [RPT_KEY_DADDR] = "daddr",
     [RPT_KEY_DPORT] = "dport",	 [RPT_KEY_STATE] = "state",	  [RPT_KEY_COMM] = "comm",
     [RPT_KEY_NETNS] = "netns",	 [RPT_KEY_IFNAME] = "ifname",	  [RPT_KEY_FLAGS] = "flags",
-    [RPT_KEY_HOST] = "host",
+    [RPT_KEY_HOST] = "host",	 [RPT_KEY_OWNER] = "owner",	  [RPT_KEY_CONTAINER] = "container",
 };
 
 int rpt_summary_parse_keys(const char *list, struct rpt_summary_opts *so, const char **bad,
@@ -128,6 +128,23 @@ static int put_key(struct summary *s, FILE *m, enum rpt_key k, const struct rpt_
 		break;
 	case RPT_KEY_NETNS:
 		fprintf(m, "%" PRIu32, d->netns);
+		if (rd->netns_name) {
+			fputs(" (", m);
+			put_esc(m, rd->netns_name, TDF_NAME_MAX);
+			fputc(')', m);
+		}
+		break;
+	case RPT_KEY_OWNER:
+		if (!rd->owner) {
+			fputc('-', m);
+			break;
+		}
+		put_esc(m, rd->owner->comm, TDF_COMM_LEN);
+		fprintf(m, "/%" PRIu32, rd->owner->pid);
+		break;
+	case RPT_KEY_CONTAINER:
+		put_esc(m, rd->owner && rd->owner->container ? rd->owner->container : "-",
+			TDF_NAME_MAX);
 		break;
 	case RPT_KEY_IFNAME:
 		put_esc(m, d->ifname[0] ? d->ifname : "-", TDF_IFNAME_LEN);

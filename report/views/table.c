@@ -49,8 +49,8 @@ static int table_begin(void *ctx, const struct rpt_begin *b)
 	fprintf(t->out, "%-*s ", t->time_w, "TIME");
 	if (t->host_col)
 		fprintf(t->out, "%-16s ", "HOST");
-	fprintf(t->out, "%-7s %-16s %-22s %-22s %-12s %-11s %s\n", "PID", "COMM", "SADDR:SPORT",
-		"DADDR:DPORT", "STATE", "FLAGS", "REASON");
+	fprintf(t->out, "%-7s %-16s %-22s %-22s %-22s %-12s %-11s %s\n", "PID", "COMM", "OWNER",
+		"SADDR:SPORT", "DADDR:DPORT", "STATE", "FLAGS", "REASON");
 	return rpt_out_status(t->out, false);
 }
 
@@ -80,6 +80,24 @@ static void lbuf_padded(struct rpt_lbuf *b, const char *s, size_t maxlen, int w)
 	n = need < 255 ? need : 255;
 	b->len += n;
 	rpt_lbuf_pad(b, (long)w - (long)n);
+}
+
+/* The socket owner as COMM/PID (comm escaped), "-" without one, padded to w. */
+static void lbuf_owner(struct rpt_lbuf *b, const struct rpt_owner *o, int w)
+{
+	size_t start = b->len;
+	char tmp[24], *q;
+
+	if (!o) {
+		rpt_lbuf_padded(b, "-", w);
+		return;
+	}
+	lbuf_padded(b, o->comm, TDF_COMM_LEN, 0);
+	rpt_lbuf_chr(b, '/');
+	q = rpt_lbuf_fmt_u64(tmp, o->pid);
+	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
+	if (!b->over)
+		rpt_lbuf_pad(b, (long)w - (long)(b->len - start));
 }
 
 /* The lines below a drop: its stack, or its drop site when no stack was recorded. */
@@ -145,6 +163,8 @@ static int table_drop(void *ctx, const struct rpt_drop *rd)
 	}
 	rpt_lbuf_chr(&b, ' ');
 	lbuf_padded(&b, d->comm, TDF_COMM_LEN, 16);
+	rpt_lbuf_chr(&b, ' ');
+	lbuf_owner(&b, rd->owner, 22);
 	rpt_lbuf_chr(&b, ' ');
 	rpt_lbuf_padded(&b, rpt_fmt_endpoint(d->family, d->saddr, d->sport, src, sizeof(src)), 22);
 	rpt_lbuf_chr(&b, ' ');

@@ -18,7 +18,7 @@ section() {
 }
 table=$T_TMP/table
 section "tcpdrop-report -r demo.tdrop --no-stack" >"$table"
-head -n 1 "$table" | grep -q '^TIME  *PID  *COMM  *SADDR:SPORT  *DADDR:DPORT  *STATE  *FLAGS  *REASON$' ||
+head -n 1 "$table" | grep -q '^TIME  *PID  *COMM  *OWNER  *SADDR:SPORT  *DADDR:DPORT  *STATE  *FLAGS  *REASON$' ||
 	fail "no table header: $(head -n 2 "$table")"
 # kind: an address pattern and the reason its row must carry. Kernels before 6.11 do not say
 # which socket a segment reached (no states at these drops), and 6.1 has no

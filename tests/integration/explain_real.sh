@@ -47,7 +47,7 @@ block NETFILTER_DROP "nft list ruleset" "its next step"
 has "why:      bad TCP checksum on tp[^,]*, a virtual device" "TCP_CSUM on the tap device"
 block TCP_CSUM "counters: nstat -az TcpInCsumErrors" "its counter"
 block TCP_CSUM "ethtool" "its next step"
-has "why:      the accept queue of the listener on port 7001 in netns [0-9]* is full" \
+has "why:      the accept queue of the listener on port 7001 .*in netns .* is full" \
 	"TCP_LISTEN_OVERFLOW with the listener's port"
 block TCP_LISTEN_OVERFLOW "counters: nstat -az TcpExtListenOverflows TcpExtListenDrops" \
 	"its counters"

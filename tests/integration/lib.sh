@@ -121,6 +121,29 @@ tap_new() {
 	echo "$_t"
 }
 
+# cg_new VAR NAME: a cgroup v2 directory NAME (a path under the cgroup2 root; parents are made
+# too) for the test; VAR gets its absolute path, CG_ROOT the mount. Removed at exit, innermost
+# first, once its processes are gone. Mounts cgroup2 in T_TMP where none is mounted (guests).
+CG_ROOT=
+cg_new() {
+	if [ -z "$CG_ROOT" ]; then
+		CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+		if [ -z "$CG_ROOT" ]; then
+			CG_ROOT=$T_TMP/cg2
+			mkdir -p "$CG_ROOT" && mount -t cgroup2 none "$CG_ROOT" || fail "mount cgroup2"
+			at_exit "umount $CG_ROOT"
+		fi
+	fi
+	_p=$CG_ROOT
+	for _c in $(echo "$2" | tr '/' ' '); do
+		_p=$_p/$_c
+		[ -d "$_p" ] && continue
+		mkdir "$_p" || fail "mkdir $_p"
+		at_exit "rmdir $_p"
+	done
+	eval "$1=\$_p"
+}
+
 # alive PID: the process exists and is not a zombie.
 alive() {
 	[ -r "/proc/$1/stat" ] || return 1
@@ -248,6 +271,7 @@ expect_synflood() {
 			exit 1
 		}
 		if (f["len"] < 1 || f["len"] > iplen) { print "len outside 1.." iplen ": " $0; exit 1 }
+		if (f["ip_len"] != iplen) { print "ip_len " f["ip_len"] ", want " iplen ": " $0; exit 1 }
 	}' "$_f" >"$_f.why" || fail "$(cut -c1-700 "$_f.why")"
 }
 
@@ -283,7 +307,7 @@ expect_packets() {
 		[ "$_m" -eq 1 ] || fail "packet recorded $_m times (want 1): $_hex"
 		_line=$(grep "^drop .* data=$_hex\$" "$_dump")
 		_len=$(( ${#_hex} / 2 ))
-		expect_fields "$_line" "$@" "caplen=$_len"
+		expect_fields "$_line" "$@" "caplen=$_len" "ip_len=$_len"
 		expect_len "$_line" "$_len"
 		_n=$((_n + 1))
 	done

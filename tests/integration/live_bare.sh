@@ -50,7 +50,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 # the header (printed with the first drop) comes first, then the row, then its stack
 [ "$(grep -v '^Script started' "$TS" | grep -v '^tcpdrop-record: showing' | head -n 1 | cut -c1-8)" = "TIME    " ] ||
 	fail "the table header does not come first: $(head -n 4 "$TS")"
-grep -q '^TIME  *PID  *COMM  *SADDR:SPORT  *DADDR:DPORT  *STATE  *FLAGS  *REASON' "$TS" ||
+grep -q '^TIME  *PID  *COMM  *OWNER  *SADDR:SPORT  *DADDR:DPORT  *STATE  *FLAGS  *REASON' "$TS" ||
 	fail "no table header: $(head -n 4 "$TS")"
 sed -n '/10\.53\.0\.1:45353 /,$p' "$TS" | sed -n 2,6p | grep -q '^	tcp_v4_rcv+0x' ||
 	fail "no stack under the drop: $(cat "$TS")"

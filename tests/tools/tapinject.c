@@ -30,6 +30,7 @@ struct ctx {
 	uint8_t src[16], dst[16]; /* peer (us) and the tap's local address */
 	uint16_t dport;
 	uint16_t ip_id;
+	int ext6; /* IPv6: an 8-byte destination options header before TCP */
 };
 
 static void usage(void)
@@ -38,9 +39,11 @@ static void usage(void)
 	    stderr,
 	    "usage: tapinject -i TAP [-6] -s PEER -d LOCAL -p PORT -m MODE [-n COUNT] [-P SPORT]\n"
 	    "  csum      send COUNT SYNs with a wrong TCP checksum\n"
+	    "  ext6      send COUNT IPv6 SYNs carrying a destination options header (-6)\n"
 	    "  overflow  listen on LOCAL:PORT with backlog COUNT and make COUNT handshakes' final\n"
 	    "            ACKs find the accept queue full (needs net.ipv4.tcp_syncookies=0)\n"
-	    "  oow       listen on LOCAL:PORT, complete one handshake, then send COUNT data\n"
+	    "  oow       listen on LOCAL:PORT, complete and accept one handshake, then send COUNT "
+	    "data\n"
 	    "            segments with sequence numbers far outside the receive window\n"
 	    "  Every injected segment expected to be dropped is printed as \"drop HEX\" (the IP\n"
 	    "  packet); other injected segments as \"sent HEX\".\n");
@@ -79,7 +82,7 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 {
 	uint8_t frame[FRAME_MAX] = {0};
 	size_t plen = payload ? strlen(payload) : 0;
-	size_t iphl = c->family == AF_INET ? 20 : 40;
+	size_t iphl = c->family == AF_INET ? 20 : c->ext6 ? 48 : 40;
 	uint8_t *ip = frame + 14, *tcp = ip + iphl;
 	size_t tcplen = 20 + plen;
 
@@ -101,8 +104,13 @@ static size_t send_seg(struct ctx *c, uint16_t sport, uint32_t seq, uint32_t ack
 	} else {
 		put16(frame + 12, 0x86dd);
 		put32(ip, 0x60000000);
-		put16(ip + 4, (uint32_t)tcplen);
-		ip[6] = IPPROTO_TCP;
+		put16(ip + 4, (uint32_t)(iphl - 40 + tcplen));
+		ip[6] = c->ext6 ? 60 : IPPROTO_TCP; /* 60: destination options */
+		if (c->ext6) {
+			static const uint8_t dstopts[8] = {IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0};
+
+			memcpy(ip + 40, dstopts, sizeof(dstopts)); /* next TCP, PadN */
+		}
 		ip[7] = 64;
 		memcpy(ip + 8, c->src, 16);
 		memcpy(ip + 24, c->dst, 16);
@@ -295,6 +303,15 @@ int main(int argc, char **argv)
 					    1, pkt);
 			print_hex("drop", pkt, n);
 		}
+	} else if (!strcmp(mode, "ext6")) {
+		if (c.family != AF_INET6)
+			usage();
+		c.ext6 = 1;
+		for (int i = 0; i < count; i++) {
+			size_t n = send_seg(&c, ports[i], 0x30000000u + (uint32_t)i, 0, 0x02, NULL,
+					    0, pkt);
+			print_hex("drop", pkt, n);
+		}
 	} else if (!strcmp(mode, "overflow")) {
 		/*
 		 * Listener backlog B = COUNT, SYN cookies off (the test sets the sysctl). A SYN is
@@ -328,6 +345,14 @@ int main(int argc, char **argv)
 		handshake_start(&c, ports, 1, isn, risn);
 		size_t n = send_seg(&c, ports[0], isn[0] + 1, risn[0] + 1, 0x10, NULL, 0, pkt);
 		print_hex("sent", pkt, n);
+		/* accept it: the established socket then has a file, held by this process */
+		struct pollfd lp = {.fd = lfd, .events = POLLIN};
+		int afd = poll(&lp, 1, 5000) == 1 ? accept(lfd, NULL, NULL) : -1;
+		if (afd < 0) {
+			fprintf(stderr, "tapinject: accept: %s\n",
+				strerror(errno ? errno : ETIMEDOUT));
+			return 1;
+		}
 		for (int i = 0; i < count; i++) {
 			/* A quarter of the sequence space ahead: beyond any receive window. */
 			n = send_seg(&c, ports[0], isn[0] + 1 + 0x40000000u + (uint32_t)i * 100,
@@ -335,6 +360,7 @@ int main(int argc, char **argv)
 			print_hex("drop", pkt, n);
 		}
 		usleep(200000);
+		close(afd);
 		close(lfd);
 	} else {
 		usage();

@@ -15,7 +15,7 @@ static void test_event_layout(void **state)
 {
 	(void)state;
 	assert_int_equal(sizeof(struct tde_event), TDE_EVENT_SIZE);
-	assert_int_equal(sizeof(struct tde_event), 136);
+	assert_int_equal(sizeof(struct tde_event), 152);
 	assert_int_equal(sizeof(struct tde_event) % 8, 0); /* the frames after the tail align */
 	assert_int_equal(offsetof(struct tde_event, ts_ns), 0);
 	assert_int_equal(offsetof(struct tde_event, location), 8);
@@ -43,6 +43,12 @@ static void test_event_layout(void **state)
 	assert_int_equal(offsetof(struct tde_event, daddr), 88);
 	assert_int_equal(offsetof(struct tde_event, comm), 104);
 	assert_int_equal(offsetof(struct tde_event, ifname), 120);
+	assert_int_equal(offsetof(struct tde_event, owner_sk), 136);
+	assert_int_equal(offsetof(struct tde_event, owner_cookie), 144);
+	assert_int_equal(sizeof(struct tde_owner_rec), 56 + 8 * 128);
+	assert_int_equal(offsetof(struct tde_owner_rec, cg_names), 56);
+	assert_int_equal(offsetof(struct tde_owner_rec, pid), 24);
+	assert_int_equal(offsetof(struct tde_owner_rec, comm), 32);
 }
 
 static void test_counter_layout(void **state)

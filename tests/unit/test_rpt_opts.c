@@ -192,6 +192,28 @@ static void test_filter_built(void **state)
 	rpt_opts_free(&o);
 }
 
+/* --owner, --container and the summary keys of the socket owner. */
+static void test_owner_options(void **state)
+{
+	const char *argv[] = {"r",
+			      "-r",
+			      "f",
+			      "--summary=owner,container",
+			      "--owner=nginx",
+			      "--owner=812",
+			      "--container=3f2a9c0d1e4b"};
+	struct rpt_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, ARGC(argv), argv), 0);
+	assert_int_equal(o.cfg.summary.nkeys, 2);
+	assert_int_equal(o.cfg.summary.keys[0], RPT_KEY_OWNER);
+	assert_int_equal(o.cfg.summary.keys[1], RPT_KEY_CONTAINER);
+	/* the filters as given, for views that show them */
+	assert_string_equal(o.filters, "--owner=nginx\n--owner=812\n--container=3f2a9c0d1e4b");
+	rpt_opts_free(&o);
+}
+
 /* Standard input makes a live view (flush per event); twice is a usage error. */
 static void test_stdin(void **state)
 {
@@ -278,13 +300,19 @@ static void test_usage_errors(void **state)
 	    {4,
 	     {"r", "-r", "f", "--summary=reason,bogus"},
 	     "--summary: unknown key 'bogus': keys are reason, location, stack, flow, saddr, "
-	     "daddr, dport, state, comm, netns, ifname, flags, host"},
+	     "daddr, dport, state, comm, netns, ifname, flags, host, owner, container"},
 	    {4,
 	     {"r", "-r", "f",
 	      "--summary=reason,reason,reason,reason,reason,reason,reason,reason,"
 	      "reason"},
 	     "--summary: more than 8 keys"},
 	    {4, {"r", "-r", "f", "--top=3"}, "--top: only with --summary"},
+	    {4, {"r", "-r", "f", "--owner="}, "--owner: '' must be a PID or a COMM of 1..15 bytes"},
+	    {4,
+	     {"r", "-r", "f", "--owner=0123456789abcdef"},
+	     "--owner: '0123456789abcdef' must be a PID or a COMM of 1..15 bytes"},
+	    {4, {"r", "-r", "f", "--owner=4294967296"}, "--owner: '4294967296' is not a number in"},
+	    {4, {"r", "-r", "f", "--container="}, "--container: '' must be 1..255 bytes"},
 	    {5, {"r", "-r", "f", "--summary=reason", "--top=0"}, "--top: '0' is not a number in"},
 	    {4,
 	     {"r", "-r", "f", "--timeline=fast"},
@@ -490,13 +518,13 @@ static void test_reparse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),	    cmocka_unit_test(test_every_option),
-	    cmocka_unit_test(test_views),	    cmocka_unit_test(test_time_styles),
-	    cmocka_unit_test(test_filter_built),    cmocka_unit_test(test_stdin),
-	    cmocka_unit_test(test_help_version),    cmocka_unit_test(test_usage_errors),
-	    cmocka_unit_test(test_since_after_utc), cmocka_unit_test(test_reparse),
-	    cmocka_unit_test(test_explain),	    cmocka_unit_test(test_reasons),
-	    cmocka_unit_test(test_folded_html),
+	    cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_every_option),
+	    cmocka_unit_test(test_views),	 cmocka_unit_test(test_time_styles),
+	    cmocka_unit_test(test_filter_built), cmocka_unit_test(test_owner_options),
+	    cmocka_unit_test(test_stdin),	 cmocka_unit_test(test_help_version),
+	    cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_since_after_utc),
+	    cmocka_unit_test(test_reparse),	 cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_reasons),	 cmocka_unit_test(test_folded_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
