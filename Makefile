@@ -38,8 +38,8 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -D_GNU_SOURCE \
 	-Iformat -I$(BUILD) -DTCPDROP_VERSION='"$(VERSION)"'
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 
-REPORT_LIBS := -lzstd -lpcap -lcrypto -lseccomp
-RECORD_LIBS := -lbpf -lelf -lz -lzstd -lseccomp
+REPORT_LIBS := -lzstd -lpcap -lcrypto -lseccomp -lpthread
+RECORD_LIBS := -lbpf -lelf -lz -lzstd -lseccomp -lpthread
 
 FORMAT_SRC := $(wildcard format/*.c)
 REPORT_SRC := $(filter-out report/main.c,$(wildcard report/*.c report/views/*.c))
@@ -123,11 +123,11 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/librpt.a $(BUILD)/l
 
 $(REPLAY_BIN): $(BUILD)/tests/fuzz/fuzz_reader.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libtdf.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -lpthread -o $@
 
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libtestlib.a $(BUILD)/libtdf.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -lpthread -o $@
 
 # tests/run.sh reads the flavour to leave out tests that cannot run in a sanitizer build.
 test-bins: all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
@@ -142,7 +142,7 @@ $(BUILD)/fuzz/fuzz_reader: tests/fuzz/fuzz_reader.c $(FORMAT_SRC)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iformat -fsanitize=fuzzer,address,undefined \
-		$^ -lzstd -o $@
+		$^ -lzstd -lpthread -o $@
 
 deps:
 	$(Q)sh tools/deps.sh

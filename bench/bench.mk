@@ -4,7 +4,8 @@
 
 BENCH_MODE ?= quick
 BENCH_DIR := $(BUILD)/bench
-BENCH_TOOLS := $(BENCH_DIR)/flood $(BENCH_DIR)/floor $(BENCH_DIR)/floor.bpf.o
+BENCH_TOOLS := $(BENCH_DIR)/flood $(BENCH_DIR)/floor $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/bcast \
+	$(BENCH_DIR)/timeit
 BENCH_GEN := $(BENCH_DIR)/gen
 
 .PHONY: bench-tools
@@ -14,6 +15,14 @@ bench-tools: $(BENCH_TOOLS)
 $(BENCH_DIR)/flood: $(BENCH_DIR)/flood.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lpthread -o $@
+
+$(BENCH_DIR)/bcast: $(BENCH_DIR)/bcast.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -o $@
+
+$(BENCH_DIR)/timeit: $(BENCH_DIR)/timeit.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -o $@
 
 $(BENCH_DIR)/floor: $(BENCH_DIR)/floor.o
 	$(call msg,LD,$@)
@@ -27,7 +36,7 @@ $(BENCH_DIR)/floor.bpf.o: bench/floor.bpf.c
 # The synthetic-file generator writes through the format library.
 $(BENCH_GEN): $(BENCH_DIR)/gen.o $(BUILD)/libtdf.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -lzstd -lpthread -o $@
 
 # The programs under test and the generator are built on a best-effort basis: what is missing
 # is reported as "not built" in the table instead of stopping the benchmark.

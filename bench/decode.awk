@@ -44,11 +44,21 @@ END {
 		tgt = "-"
 		streaming = label[i] ~ /table|json/
 		if (input[i] == "recorded" && streaming && label[i] ~ /tcpdrop/ && perfscript > 0)
-			tgt = sprintf(">= 20x perf script: %s", (rate[i] >= 20 * perfscript) ? "met" : "missed")
+			tgt = sprintf(">= 25x perf script: %s", (rate[i] >= 25 * perfscript) ? "met" : "missed")
 		if (input[i] == "synthetic" && streaming)
 			tgt = sprintf("< 32 MiB RSS%s: %s", (drops[i] >= 10000000) ? " on 10M drops" : sprintf(" (here on %d drops; the target is on 10M: full mode)", drops[i]), (rss[i] / 1024 < 32) ? "met" : "missed")
 		printf "| %s | %s | %d | %.0f | %s | %.1f | %s |\n", label[i], input[i], drops[i], rate[i],
 			(perfscript > 0) ? sprintf("%.1fx", rate[i] / perfscript) : "-", rss[i] / 1024, tgt
+	}
+	if (summary != "") {
+		for (i = 1; i <= n; i++) {
+			if (!(i in rate) || label[i] != "tcpdrop-report --format=json")
+				continue
+			printf "json_%s_rate\t%.0f\njson_%s_drops\t%s\njson_%s_x\t%s\n", input[i], rate[i], input[i], drops[i],
+				input[i], (perfscript > 0) ? sprintf("%.1f", rate[i] / perfscript) : "-" > summary
+		}
+		printf "perfscript_rate\t%s\n", (perfscript > 0) ? sprintf("%.0f", perfscript) : "-" > summary
+		close(summary)
 	}
 	while (startup != "" && (getline line < startup) > 0) {
 		split(line, f, "\t")

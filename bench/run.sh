@@ -15,9 +15,12 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: bench/run.sh [--mode quick|full] [--build DIR] [--keep]" >&2; exit 2 ;;
 	esac
 done
+# SYNTH_REPS/SYNTH_VIEWS: the 10M-drop synthetic file is decoded by every view, 3 times, in
+# full mode only; quick mode decodes it once with the table and JSON views (goal 4).
+# DEC_SECS x DEC_RATE: the recorded decode input, ~250k drops in both modes.
 case "$mode" in
-quick) DUR=2 REPS=3 SYNTH=200000 DEC_RATE=50000 ;;
-full) DUR=10 REPS=5 SYNTH=10000000 DEC_RATE=100000 ;;
+quick) DUR=2 REPS=3 SYNTH=10000000 SYNTH_REPS=1 SYNTH_VIEWS="table json" DEC_SECS=5 DEC_RATE=50000 IPERF_T=1 IPERF_PAIRS=8 ;;
+full) DUR=10 REPS=5 SYNTH=10000000 SYNTH_REPS=3 SYNTH_VIEWS="table json reason stack" DEC_SECS=5 DEC_RATE=50000 IPERF_T=3 IPERF_PAIRS=12 ;;
 *) echo "bench: --mode: '$mode' is not quick or full" >&2; exit 2 ;;
 esac
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, perf, namespaces)" >&2; exit 1; }
@@ -25,8 +28,9 @@ esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$build" 2>/dev/null && pwd) || { echo "bench: $build: no such build directory" >&2; exit 1; }
 FLOOD=$B/bench/flood FLOOR=$B/bench/floor FLOOR_OBJ=$B/bench/floor.bpf.o GEN=$B/bench/gen
+BCAST=$B/bench/bcast TIMEIT=$B/bench/timeit
 REC=$B/tcpdrop-record RPT=$B/tcpdrop-report
-for f in "$FLOOD" "$FLOOR" "$FLOOR_OBJ"; do
+for f in "$FLOOD" "$FLOOR" "$FLOOR_OBJ" "$BCAST" "$TIMEIT"; do
 	[ -e "$f" ] || { echo "bench: $f missing (make bench-tools)" >&2; exit 1; }
 done
 TIME=/usr/bin/time
@@ -36,6 +40,9 @@ NCPU=$(nproc)
 
 NS=tdbench$$
 DST=10.99.1.1 SRC=10.99.2.2
+# the healthy host: two namespaces joined by a veth pair, an iperf3 TCP stream between them
+NSA=tdbencha$$ NSB=tdbenchb$$
+HA=10.99.3.1 HB=10.99.3.2 HBCAST=10.99.3.255
 W=$(mktemp -d /tmp/tcpdrop-bench.XXXXXX)
 RAW=$W/raw.tsv
 : >"$RAW"
@@ -48,6 +55,8 @@ cleanup() {
 	wait 2>/dev/null
 	[ -n "$stats_old" ] && sysctl -q -w kernel.bpf_stats_enabled="$stats_old" >/dev/null 2>&1
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
 	[ "$tracefs_mounted" -eq 1 ] && umount /sys/kernel/tracing 2>/dev/null
 	if [ "$keep" -eq 1 ]; then echo "bench: raw data kept in $W" >&2; else rm -rf "$W"; fi
 }
@@ -263,6 +272,15 @@ while [ $rep -le "$REPS" ]; do
 	rep=$((rep + 1))
 done
 
+# prog_stats PID -> "run_time_ns run_cnt" of the process's BPF program that ran most: the
+# kfree_skb program (the recorder also holds others, such as an iterator, that run rarely)
+prog_stats() {
+	for fd in /proc/$1/fd/*; do
+		[ "$(readlink "$fd")" = "anon_inode:bpf-prog" ] || continue
+		awk '/^run_time_ns:/ { t = $2 } /^run_cnt:/ { c = $2 } END { print t + 0, c + 0 }' "/proc/$1/fdinfo/${fd##*/}"
+	done | sort -k2,2n | tail -1
+}
+
 # ---- 2. in-kernel time per drop of each BPF program (kernel.bpf_stats_enabled, own pass: the
 # accounting itself costs a little, so the throughput figures above are taken without it) ----
 STATS=$W/bpfstats.tsv
@@ -275,9 +293,7 @@ if sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
 		mkdir -p "$d"
 		start_tracer "$cfg" "$d" || { wait "$TPID"; continue; }
 		flood1 2
-		ns_run=$(for fd in /proc/$CPID/fd/*; do
-			[ "$(readlink "$fd")" = "anon_inode:bpf-prog" ] && cat "/proc/$CPID/fdinfo/${fd##*/}"
-		done | awk '/^run_time_ns:/ { t += $2 } /^run_cnt:/ { c += $2 } END { if (c) printf "%.0f", t / c; else print "-" }')
+		ns_run=$(prog_stats "$CPID" | awk '{ if ($2) printf "%.0f", $1 / $2; else print "-" }')
 		stop_tracer
 		printf '%s\t%s\n' "$cfg" "$ns_run" >>"$STATS"
 	done
@@ -285,7 +301,123 @@ if sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
 fi
 stats_old=
 
-# ---- 3. startup: launch to first drop captured, under a slow steady flood (2000 SYN/s) ----
+# ---- 3. a healthy host (goal 5): no drops at all. An iperf3 TCP stream over a veth pair
+# between two namespaces, without and with the recorder, interleaved; then each probe's time
+# per kfree_skb call that is no TCP drop, under UDP broadcasts to a closed port (NOT_SPECIFIED
+# frees in __udp4_lib_rcv on 6.18, two per datagram: the peer's and the local copy) ----
+HEALTHY=$W/healthy.tsv EARLY=$W/early.tsv
+: >"$HEALTHY"
+: >"$EARLY"
+VA=tdba$$ VB=tdbb$$
+healthy_ok=0
+if ip netns add "$NSA" && ip netns add "$NSB" &&
+	ip link add "$VA" netns "$NSA" type veth peer name "$VB" netns "$NSB" &&
+	ip -n "$NSA" addr add $HA/24 dev "$VA" && ip -n "$NSB" addr add $HB/24 dev "$VB" &&
+	ip -n "$NSA" link set "$VA" up && ip -n "$NSB" link set "$VB" up &&
+	ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up; then
+	healthy_ok=1
+	INO_A=$(stat -L -c %i "/run/netns/$NSA") INO_B=$(stat -L -c %i "/run/netns/$NSB")
+else
+	log "could not set up the veth namespaces: no healthy-host figures"
+fi
+
+# iperf_run CFG REP: one stream -> "cfg rep bits/s drops_recorded" into $HEALTHY
+iperf_run() {
+	d=$W/iperf.$1.$2
+	mkdir -p "$d"
+	if [ "$1" = rec ] && ! start_tracer rec "$d"; then
+		wait "$TPID" 2>/dev/null
+		printf '%s\t%s\t-\t-\t-\n' "$1" "$2" >>"$HEALTHY"
+		return
+	fi
+	# -O 0.5: slow start is not part of the figure
+	bps=$(ip netns exec "$NSA" iperf3 -c $HB -t "$IPERF_T" -O 0.5 -J 2>/dev/null |
+		jq -r '.end.sum_received.bits_per_second // empty' 2>/dev/null)
+	drops=- other=-
+	if [ "$1" = rec ]; then
+		stop_tracer
+		total=$(sed -n 's/.*: \([0-9]*\) drops recorded.*/\1/p' "$d/err" | tail -1)
+		# the stream's own drops (its two namespaces), apart from other work's on the machine
+		drops=$("$RPT" -r "$d/out.tdrop" --summary=netns 2>/dev/null |
+			awk -v a="$INO_A" -v b="$INO_B" '$3 == a || $3 == b { n += $1 } END { print n + 0 }')
+		other=$(( ${total:-0} - ${drops:-0} ))
+		rm -f "$d/out.tdrop"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${bps:--}" "${drops:--}" "$other" >>"$HEALTHY"
+}
+
+if [ $healthy_ok -eq 1 ] && command -v iperf3 >/dev/null && command -v jq >/dev/null; then
+	ip netns exec "$NSB" iperf3 -s -B $HB >/dev/null 2>&1 &
+	iperf_srv=$!
+	bg_pids="$bg_pids $iperf_srv"
+	sleep 0.5
+	rep=1
+	while [ $rep -le "$IPERF_PAIRS" ]; do
+		log "pair $rep/$IPERF_PAIRS: iperf3 over veth, without and with the recorder"
+		if [ $((rep % 2)) -eq 1 ]; then
+			iperf_run none $rep
+			iperf_run rec $rep
+		else
+			iperf_run rec $rep
+			iperf_run none $rep
+		fi
+		rep=$((rep + 1))
+	done
+	kill -TERM $iperf_srv 2>/dev/null
+	wait $iperf_srv 2>/dev/null
+	bg_pids=$(echo "$bg_pids" | sed "s/ $iperf_srv//")
+elif [ $healthy_ok -eq 1 ]; then
+	log "iperf3 or jq missing (make deps): no healthy-host throughput"
+fi
+
+stats_old=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+if [ $healthy_ok -eq 1 ] && sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
+	# what the probe itself costs during a stream: its calls and run time, against the stream's
+	if [ -n "${iperf_srv:-}" ] && have rec; then
+		ip netns exec "$NSB" iperf3 -s -B $HB >/dev/null 2>&1 &
+		iperf_srv=$!
+		bg_pids="$bg_pids $iperf_srv"
+		sleep 0.3
+		d=$W/stream.rec
+		mkdir -p "$d"
+		if start_tracer rec "$d"; then
+			before=$(prog_stats "$CPID")
+			ip netns exec "$NSA" iperf3 -c $HB -t "$IPERF_T" >/dev/null 2>&1
+			after=$(prog_stats "$CPID")
+			stop_tracer
+			rm -f "$d/out.tdrop"
+			echo "$before $after" | awk -v t="$IPERF_T" \
+				'{ printf "stream\t%d\t%.0f\t%s\n", $4 - $2, $3 - $1, t }' >>"$EARLY"
+		fi
+		kill -TERM $iperf_srv 2>/dev/null
+		wait $iperf_srv 2>/dev/null
+		bg_pids=$(echo "$bg_pids" | sed "s/ $iperf_srv//")
+	fi
+	for cfg in floor rec rec-nostack; do
+		have "$cfg" || continue
+		log "early exit: $cfg under UDP broadcasts"
+		d=$W/early.$cfg
+		mkdir -p "$d"
+		start_tracer "$cfg" "$d" || {
+			wait "$TPID"
+			continue
+		}
+		before=$(prog_stats "$CPID")
+		out=$(ip netns exec "$NSA" "$BCAST" -d $HBCAST -t 2)
+		after=$(prog_stats "$CPID")
+		stop_tracer
+		drops=-
+		case "$cfg" in rec*) drops=$(sed -n 's/.*: \([0-9]*\) drops recorded.*/\1/p' "$d/err" | tail -1) ;; esac
+		rm -f "$d/out.tdrop"
+		sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+		echo "$before $after" | awk -v cfg="$cfg" -v sent="${sent:--}" -v drops="${drops:--}" -v dur=2 \
+			'{ c = $4 - $2; t = $3 - $1; ns = (c > 0) ? sprintf("%.1f", t / c) : "-"; printf "%s\t%d\t%s\t%s\t%s\t%.0f\n", cfg, c, ns, sent, drops, c / dur }' >>"$EARLY"
+	done
+	sysctl -q -w kernel.bpf_stats_enabled="$stats_old" >/dev/null
+fi
+stats_old=
+
+# ---- 4. startup: launch to first drop captured, under a slow steady flood (2000 SYN/s) ----
 STARTUP=$W/startup.tsv
 : >"$STARTUP"
 ip netns exec "$NS" "$FLOOD" -d $DST -S $SRC -t 0 -r 2000 >/dev/null &
@@ -309,7 +441,7 @@ kill -INT $slow 2>/dev/null
 wait $slow 2>/dev/null
 bg_pids=$(echo "$bg_pids" | sed "s/ $slow//")
 
-# ---- 4. decode speed: the same drops recorded by tcpdrop-record and perf at once, then a
+# ---- 5. decode speed: the same drops recorded by tcpdrop-record and perf at once, then a
 # large synthetic file written through the format library ----
 DEC=$W/decode.tsv
 : >"$DEC"
@@ -318,15 +450,15 @@ time_cmd() {
 	label=$1 input=$2 drops=$3
 	shift 3
 	r=1 ts= rs=
-	while [ $r -le 3 ]; do
-		t0=$(now)
-		"$TIME" -f '%M' -o "$W/dec.time" "$@" >/dev/null 2>"$W/dec.err" || {
+	while [ $r -le "${TREPS:-3}" ]; do
+		# bench/timeit: fork to exit on a nanosecond clock, so 0.1 s decodes are timed exactly
+		"$TIMEIT" -o "$W/dec.time" "$@" >/dev/null 2>"$W/dec.err" || {
 			printf '%s\t%s\t%s\t-\t-\tfailed: %s\n' "$label" "$input" "$drops" \
-				"$(grep -v '^Command exited' "$W/dec.err" | head -1 | cut -c1-100)" >>"$DEC"
+				"$(head -1 "$W/dec.err" | cut -c1-100)" >>"$DEC"
 			return
 		}
-		ts="$ts $(secs_since "$t0")"
-		rs="$rs $(tail -1 "$W/dec.time")"
+		ts="$ts $(cut -d' ' -f1 "$W/dec.time")"
+		rs="$rs $(cut -d' ' -f2 "$W/dec.time")"
 		r=$((r + 1))
 	done
 	med() { echo "$@" | tr ' ' '\n' | sort -g | awk 'NF { v[n++] = $1 } END { print v[int((n - 1) / 2)] }'; }
@@ -341,7 +473,7 @@ if [ -x "$REC" ]; then
 	REC_T=$TPID REC_C=$CPID
 fi
 start_tracer perf "$d" || log "perf did not start for the decode pass"
-flood taskset -c 0 "$FLOOD" -d $DST -S $SRC -t "$DUR" -r "$DEC_RATE"
+flood taskset -c 0 "$FLOOD" -d $DST -S $SRC -t "$DEC_SECS" -r "$DEC_RATE"
 dec_caused=$CAUSED
 sleep 1
 stop_tracer
@@ -372,10 +504,14 @@ if [ -x "$GEN" ] && [ -x "$RPT" ]; then
 	log "writing a synthetic file of $SYNTH drops"
 	if "$GEN" -n "$SYNTH" -o "$S" >/dev/null; then
 		synth_bytes=$(stat -c %s "$S")
-		time_cmd "tcpdrop-report (table)" synthetic "$SYNTH" "$RPT" -r "$S"
-		time_cmd "tcpdrop-report --format=json" synthetic "$SYNTH" "$RPT" -r "$S" --format=json
-		time_cmd "tcpdrop-report --summary reason" synthetic "$SYNTH" "$RPT" -r "$S" --summary=reason
-		time_cmd "tcpdrop-report --summary stack" synthetic "$SYNTH" "$RPT" -r "$S" --summary=stack
+		for v in $SYNTH_VIEWS; do
+			case $v in
+			table) TREPS=$SYNTH_REPS time_cmd "tcpdrop-report (table)" synthetic "$SYNTH" "$RPT" -r "$S" ;;
+			json) TREPS=$SYNTH_REPS time_cmd "tcpdrop-report --format=json" synthetic "$SYNTH" "$RPT" -r "$S" --format=json ;;
+			reason) TREPS=$SYNTH_REPS time_cmd "tcpdrop-report --summary reason" synthetic "$SYNTH" "$RPT" -r "$S" --summary=reason ;;
+			stack) TREPS=$SYNTH_REPS time_cmd "tcpdrop-report --summary stack" synthetic "$SYNTH" "$RPT" -r "$S" --summary=stack ;;
+			esac
+		done
 	fi
 	rm -f "$S"
 else
@@ -384,7 +520,7 @@ fi
 
 total=$(secs_since "$started")
 
-# ---- 5. the tables ----
+# ---- 6. the tables ----
 RESULTS=$top/bench/results
 mkdir -p "$RESULTS"
 OUT=$RESULTS/$(date -u +%Y-%m-%d)-$mode.md
@@ -397,10 +533,16 @@ OUT=$RESULTS/$(date -u +%Y-%m-%d)-$mode.md
 		"${DUR} s SYN floods to a closed port in a private namespace, medians of $REPS repetitions," \
 		"configurations interleaved; total run time ${total} s."
 	echo
-	awk -F'\t' -v stats="$STATS" -v startup="$STARTUP" -v hz="$HZ" -f "$top/bench/table.awk" "$RAW"
-	echo
+	awk -F'\t' -v stats="$STATS" -v startup="$STARTUP" -v hz="$HZ" -v summary="$W/sum.rec" \
+		-f "$top/bench/table.awk" "$RAW" >"$W/table.md"
 	awk -F'\t' -v synth_bytes="$synth_bytes" -v dec_caused="$dec_caused" -v startup="$STARTUP" \
-		-f "$top/bench/decode.awk" "$DEC"
+		-v summary="$W/sum.dec" -f "$top/bench/decode.awk" "$DEC" >"$W/decode.md"
+	awk -F'\t' -v early="$EARLY" -v iperf_t="$IPERF_T" -f "$top/bench/goals.awk" \
+		"$W/sum.rec" "$W/sum.dec" "$HEALTHY"
+	echo
+	cat "$W/table.md"
+	echo
+	cat "$W/decode.md"
 } >"$OUT"
 cat "$OUT"
 log "written to $OUT"

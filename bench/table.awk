@@ -135,4 +135,30 @@ END {
 	print ""
 	print "How to read it: each SYN is exactly one NO_SOCKET drop (verified against the namespace's Tcp InSegs counter every run). The drop path and every tracer's in-kernel work run in softirq in the flooding process's own context (loopback, one flood thread pinned to CPU 0), so the flood's CPU time per SYN is the cost per drop; it is steadier than the wall-clock rate on a shared machine. \"added ns/drop\" = flood CPU ns/drop minus the no-tracer median; \"kept\" = the share of the no-tracer drop rate the CPU sustains; \"cost vs floor\" = added ns / the floor's added ns. \"BPF ns/drop\" is the program's own run time from kernel.bpf_stats_enabled in a separate pass (the floor's cost beyond it is the trampoline). \"captured / caused\" counts only drops in the bench namespace for tcpdrop-record (--netns in the report) and bpftrace (by address); perf cannot tell them apart, so its count includes any other drop on the machine. \"other drops seen\": TCP drops of other work on the machine that the tracer also handled. \"tracer CPU\" = user+system time of the tracer process from the flood's start to its exit, per million drops it handled; \"bytes/drop\" likewise. \"attach\" = launch until the BPF link (bpftrace: the probe) exists."
 	printf "Runs during which a program of other work on this machine was attached to kfree_skb: %d of %d.\n", disturbed, runs
+	if (summary != "") {
+		# the figures bench/goals.awk judges, one "key<TAB>value" a line
+		printf "kept_rec\t%s\nkept_nostack\t%s\nkept_floor\t%s\nkept_max\t%s\n", num(kept["rec"], "%.3f"),
+			num(kept["rec-nostack"], "%.3f"), num(kept["floor"], "%.3f"), num(kept["rec-max"], "%.3f") > summary
+		printf "kept_rec_spread\t%s\nkept_nostack_spread\t%s\n", kspread("rec", "none"), kspread("rec-nostack", "none") > summary
+		printf "lost_rec\t%s\nlost_max\t%s\n", ("rec" in lostmax) ? lostmax["rec"] : "-",
+			("rec-max" in lostmax) ? lostmax["rec-max"] : "-" > summary
+		printf "bpd_rec\t%s\nbpd_nostack\t%s\nrss_rec\t%s\nrss_nostack\t%s\n", num(median(bpd["rec"]), "%.1f"),
+			num(median(bpd["rec-nostack"]), "%.1f"), num(median(rss["rec"]), "%.1f"), num(median(rss["rec-nostack"]), "%.1f") > summary
+		printf "ns_rec\t%s\nns_nostack\t%s\nns_floor\t%s\n", ("rec" in bpfns) ? bpfns["rec"] : "-",
+			("rec-nostack" in bpfns) ? bpfns["rec-nostack"] : "-", ("floor" in bpfns) ? bpfns["floor"] : "-" > summary
+		close(summary)
+	}
+}
+# the spread of "kept" over the repetitions: each repetition's figure against its own no-tracer run
+function kspread(c, b,    n, v, m, w, i, lo, hi, k) {
+	n = split(fcpu[c], v, " ")
+	m = split(fcpu[b], w, " ")
+	if (n == 0 || m == 0)
+		return "-"
+	for (i = 1; i <= n && i <= m; i++) {
+		k = w[i] / v[i]
+		if (i == 1 || k < lo) lo = k
+		if (i == 1 || k > hi) hi = k
+	}
+	return sprintf("%.2f..%.2f", lo, hi)
 }

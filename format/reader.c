@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/stat.h>
 
 #include <zstd.h>
 
@@ -77,7 +82,12 @@ struct tdf_reader {
 	struct tdf_kaddr frames[TDF_STACK_MAX];
 
 	struct tdf_reader_stats stats;
+
+	struct pipe *pipe; /* the read-ahead worker (see pipe_start), or NULL */
 };
+
+static void pipe_start(struct tdf_reader *r);
+static void pipe_stop(struct tdf_reader *r);
 
 static struct tdf_reader *reader_new(const char *name)
 {
@@ -100,6 +110,7 @@ static struct tdf_reader *reader_new(const char *name)
 struct tdf_reader *tdf_reader_open_fd(int fd, const char *name)
 {
 	struct tdf_reader *r;
+	struct stat st;
 
 	if (fd < 0) {
 		errno = EBADF;
@@ -117,6 +128,8 @@ struct tdf_reader *tdf_reader_open_fd(int fd, const char *name)
 	}
 	r->fd = fd;
 	r->data = r->own;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		pipe_start(r);
 	return r;
 }
 
@@ -134,6 +147,7 @@ struct tdf_reader *tdf_reader_open_mem(const void *buf, size_t len, const char *
 	r->data = buf ? buf : (const uint8_t *)"";
 	r->len = len;
 	r->eof = true;
+	pipe_start(r);
 	return r;
 }
 
@@ -141,6 +155,8 @@ void tdf_reader_close(struct tdf_reader *r)
 {
 	if (!r)
 		return;
+	if (r->pipe)
+		pipe_stop(r);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->items);
 	free(r->strings);
@@ -1012,6 +1028,324 @@ truncated:
 	return 1;
 }
 
+/* ---- read-ahead: a worker thread loads the next chunk while the caller decodes this one ---- */
+
+/*
+ * Chunks are independent zstd frames, so the block layer (read, CRC32C, decompress, check every
+ * record of the chunk) runs one chunk ahead in a worker thread, on a reader of its own (q->p,
+ * which owns the input and the state machine above). The caller's reader only decodes the
+ * records of the chunk it holds; chunks and the events between them (damage, index, end,
+ * error) reach it through one queue, in file order, so records, damage and resync come out
+ * exactly as without the worker. Two chunk buffers in all, one being decoded and one being
+ * loaded: with one more zstd context and string table, still within a synchronous reader's
+ * cap (tests/unit/test_hostile.c, READER_HEAP_MAX).
+ */
+#define PIPE_ITEMS 4 /* a chunk, or a few problems between two chunks */
+#define PIPE_BUFS  2
+
+/* Readers that may have a worker at once: the CPUs beside the caller's, at most this. */
+#define PIPE_READERS_MAX 8
+
+enum item_kind {
+	IT_CHUNK,
+	IT_RECORD, /* TDF_EV_CORRUPT, TDF_EV_TRUNCATED or TDF_EV_INDEX */
+	IT_END,
+	IT_ERROR,
+};
+
+struct item {
+	enum item_kind kind;
+	struct tdf_reader_stats stats; /* the worker's, once this item was made */
+	uint8_t *raw;		       /* IT_CHUNK: the loaded chunk, handed over */
+	size_t raw_cap, chunk_end;
+	uint64_t chunk_offset;
+	int chunk_err;
+	char chunk_err_msg[WHAT_LEN];
+	struct tdf_record rec; /* IT_RECORD; problem.what is re-pointed at the caller's what */
+	char what[WHAT_LEN];
+	int err; /* IT_ERROR */
+	char error[ERROR_LEN];
+};
+
+struct pipe {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* an item queued or taken, a buffer returned, stop */
+	struct tdf_reader *p;
+	struct item items[PIPE_ITEMS];
+	struct item work; /* the worker's item being made */
+	unsigned head, count;
+	uint8_t *spare[PIPE_BUFS];
+	size_t spare_cap[PIPE_BUFS];
+	unsigned nspare;
+	unsigned bufs; /* chunk buffers in existence (the worker's count) */
+	bool started, stop;
+	uint8_t *held; /* the caller's: the chunk being decoded */
+	size_t held_cap;
+};
+
+static atomic_int pipes_running;
+
+static int pipe_readers_max(void)
+{
+	static int max = -1;
+	const char *env;
+	cpu_set_t set;
+	int n;
+
+	if (max >= 0)
+		return max;
+	/* TDF_READER_THREADS=0 reads synchronously (comparisons, debugging) */
+	env = getenv("TDF_READER_THREADS");
+	if (env && *env >= '0' && *env <= '9' && !env[1]) {
+		max = *env - '0';
+		return max;
+	}
+	n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	max = n - 1 < PIPE_READERS_MAX ? n - 1 : PIPE_READERS_MAX;
+	return max;
+}
+
+static void pipe_push(struct pipe *q, const struct item *it)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->count == PIPE_ITEMS && !q->stop)
+		pthread_cond_wait(&q->cond, &q->lock);
+	if (q->stop) {
+		/* nobody takes it: keep its buffer for close to free */
+		if (it->raw) {
+			q->spare[q->nspare] = it->raw;
+			q->spare_cap[q->nspare++] = it->raw_cap;
+		}
+	} else {
+		q->items[(q->head + q->count) % PIPE_ITEMS] = *it;
+		q->count++;
+		pthread_cond_broadcast(&q->cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *pipe_main(void *arg)
+{
+	struct pipe *q = arg;
+	struct tdf_reader *p = q->p;
+	struct item *it = &q->work;
+	bool done = false;
+
+	pthread_mutex_lock(&q->lock);
+	q->started = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	while (!done) {
+		uint64_t chunks = p->stats.chunks;
+		bool had_raw;
+		int ret = 0;
+
+		/* a buffer to load the next chunk into before reading on */
+		pthread_mutex_lock(&q->lock);
+		while (!q->stop && !p->raw && !q->nspare && q->bufs == PIPE_BUFS)
+			pthread_cond_wait(&q->cond, &q->lock);
+		if (!q->stop && !p->raw && q->nspare) {
+			p->raw = q->spare[--q->nspare];
+			p->raw_cap = q->spare_cap[q->nspare];
+		}
+		done = q->stop;
+		pthread_mutex_unlock(&q->lock);
+		if (done)
+			break;
+		memset(it, 0, offsetof(struct item, rec));
+		had_raw = p->raw != NULL;
+		switch (p->state) {
+		case ST_FILE_HEADER:
+			ret = read_file_header(p, &it->rec);
+			break;
+		case ST_BLOCKS:
+			ret = read_block(p, &it->rec);
+			break;
+		case ST_END:
+			it->kind = IT_END;
+			done = true;
+			break;
+		case ST_ERROR:
+			it->kind = IT_ERROR;
+			it->err = p->err;
+			memcpy(it->error, p->error, sizeof(it->error));
+			done = true;
+			break;
+		}
+		if (!had_raw && p->raw)
+			q->bufs++; /* chunk_load allocated it */
+		if (!done) {
+			if (ret == 1) {
+				it->kind = IT_RECORD;
+				memcpy(it->what, p->what, sizeof(it->what));
+			} else if (p->stats.chunks != chunks) {
+				it->kind = IT_CHUNK;
+				it->raw = p->raw;
+				it->raw_cap = p->raw_cap;
+				it->chunk_end = p->chunk_end;
+				it->chunk_offset = p->chunk_offset;
+				it->chunk_err = p->chunk_err;
+				memcpy(it->chunk_err_msg, p->chunk_err_msg,
+				       sizeof(it->chunk_err_msg));
+				p->raw = NULL;
+				p->raw_cap = 0;
+				/* the caller stops at a must-understand record it does not know */
+				done = it->chunk_err != 0;
+			} else {
+				continue; /* file header, trailer, skipped block, error */
+			}
+		}
+		it->stats = p->stats;
+		pipe_push(q, it);
+	}
+	return NULL;
+}
+
+/* The caller's side: the next item in file order. 1 with rec, 0 to go on, -errno. */
+static int pipe_next(struct tdf_reader *r, struct tdf_record *rec)
+{
+	struct pipe *q = r->pipe;
+	struct item *it;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->held) {
+		/* the records of the chunk before are used up: its buffer goes back */
+		q->spare[q->nspare] = q->held;
+		q->spare_cap[q->nspare++] = q->held_cap;
+		q->held = NULL;
+		r->raw = NULL;
+		r->raw_cap = 0;
+		pthread_cond_broadcast(&q->cond);
+	}
+	while (!q->count)
+		pthread_cond_wait(&q->cond, &q->lock);
+	it = &q->items[q->head];
+	pthread_mutex_unlock(&q->lock);
+
+	/* the worker does not touch a queued item: read it, then free its slot */
+	r->stats = it->stats;
+	switch (it->kind) {
+	case IT_CHUNK:
+		r->raw = q->held = it->raw;
+		r->raw_cap = q->held_cap = it->raw_cap;
+		r->chunk_pos = 0;
+		r->chunk_end = it->chunk_end;
+		r->chunk_offset = it->chunk_offset;
+		r->chunk_err = it->chunk_err;
+		memcpy(r->chunk_err_msg, it->chunk_err_msg, sizeof(r->chunk_err_msg));
+		r->base_next = (struct drop_base){0, 0};
+		rec = NULL;
+		break;
+	case IT_RECORD:
+		*rec = it->rec;
+		memcpy(r->what, it->what, sizeof(r->what));
+		if (rec->type == TDF_EV_CORRUPT || rec->type == TDF_EV_TRUNCATED)
+			rec->problem.what = r->what;
+		break;
+	case IT_END:
+		r->state = ST_END;
+		rec = NULL;
+		break;
+	case IT_ERROR:
+		r->err = it->err;
+		memcpy(r->error, it->error, sizeof(r->error));
+		r->state = ST_ERROR;
+		rec = NULL;
+		break;
+	}
+	pthread_mutex_lock(&q->lock);
+	q->head = (q->head + 1) % PIPE_ITEMS;
+	q->count--;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	return rec ? 1 : r->state == ST_ERROR ? r->err : 0;
+}
+
+/*
+ * Hand r's input to a worker (regular files and memory buffers: a pipe may block the worker
+ * forever in read(), and a live stream needs no read-ahead). Without a CPU to spare, with
+ * TDF_READER_THREADS=0 or when anything fails, r stays synchronous.
+ */
+static void pipe_start(struct tdf_reader *r)
+{
+	struct pipe *q;
+	struct tdf_reader *p;
+
+	if (atomic_fetch_add(&pipes_running, 1) >= pipe_readers_max())
+		goto undo;
+	q = calloc(1, sizeof(*q));
+	p = q ? reader_new(r->name) : NULL;
+	if (!p)
+		goto fail;
+	q->p = p;
+	p->fd = r->fd;
+	p->data = r->data;
+	p->own = r->own;
+	p->own_cap = r->own_cap;
+	p->len = r->len;
+	p->eof = r->eof;
+	if (pthread_mutex_init(&q->lock, NULL))
+		goto fail;
+	if (pthread_cond_init(&q->cond, NULL))
+		goto fail_lock;
+	if (pthread_create(&q->thread, NULL, pipe_main, q))
+		goto fail_cond;
+	/*
+	 * The new thread's own start-up (rseq, set_robust_list) is done once it runs: a seccomp
+	 * filter the caller loads later (tcpdrop-report's, synced to all threads) need not allow
+	 * those.
+	 */
+	pthread_mutex_lock(&q->lock);
+	while (!q->started)
+		pthread_cond_wait(&q->cond, &q->lock);
+	pthread_mutex_unlock(&q->lock);
+	r->own = NULL;
+	r->data = NULL;
+	r->len = 0;
+	r->pipe = q;
+	r->state = ST_BLOCKS; /* the worker reads the file header */
+	ZSTD_freeDCtx(r->dctx);
+	r->dctx = NULL;
+	return;
+
+fail_cond:
+	pthread_cond_destroy(&q->cond);
+fail_lock:
+	pthread_mutex_destroy(&q->lock);
+fail:
+	if (p)
+		p->own = NULL; /* still r's */
+	tdf_reader_close(p);
+	free(q);
+undo:
+	atomic_fetch_sub(&pipes_running, 1);
+}
+
+static void pipe_stop(struct tdf_reader *r)
+{
+	struct pipe *q = r->pipe;
+
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	for (unsigned i = 0; i < q->count; i++)
+		free(q->items[(q->head + i) % PIPE_ITEMS].raw);
+	for (unsigned i = 0; i < q->nspare; i++)
+		free(q->spare[i]);
+	if (r->raw == q->held)
+		r->raw = NULL;
+	free(q->held);
+	tdf_reader_close(q->p);
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	r->pipe = NULL;
+	atomic_fetch_sub(&pipes_running, 1);
+}
+
 int tdf_reader_next(struct tdf_reader *r, struct tdf_record *rec)
 {
 	int ret;
@@ -1033,7 +1367,7 @@ int tdf_reader_next(struct tdf_reader *r, struct tdf_record *rec)
 			ret = chunk_next(r, rec);
 			if (ret)
 				return ret;
-			ret = read_block(r, rec);
+			ret = r->pipe ? pipe_next(r, rec) : read_block(r, rec);
 			if (ret)
 				return ret;
 			break;

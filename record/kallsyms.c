@@ -15,6 +15,8 @@
  */
 #define MOD_SYM_REACH	  (1u << 20)
 #define KALLSYMS_READ_MAX (256u << 20) /* bounds memory if the file is not what we think */
+/* /proc/kallsyms is parsed as it is read, this much at a time, never held whole (~5 MiB) */
+#define KALLSYMS_READ_BUF ((size_t)64 << 10)
 
 struct sym {
 	uint64_t addr;
@@ -23,11 +25,23 @@ struct sym {
 	size_t name; /* offset into the string arena until finished */
 };
 
+/*
+ * The lookup table: consecutive symbols (by address) of one module merged while each lies
+ * within reach of the one before, so that "the nearest symbol at or below an address" is
+ * answered exactly as by the whole table, in a few hundred entries instead of 100k+.
+ */
+struct run {
+	uint64_t start, last; /* the first and last symbol's address */
+	uint32_t mod;
+};
+
 struct ksyms {
 	char *strings;
 	size_t strings_len, strings_cap;
-	struct sym *syms; /* sorted by addr: the lookup table */
+	struct sym *syms; /* while parsing only */
 	uint32_t nsyms, syms_cap;
+	struct run *runs; /* sorted by start */
+	uint32_t nruns;
 	char **mods;		  /* index 0 unused: vmlinux */
 	uint32_t nmods, mods_cap; /* nmods counts vmlinux */
 	uint64_t *mod_base;
@@ -197,6 +211,52 @@ static int parse_line(struct ksyms *ks, const char *p, const char *end, uint32_t
 	return 1;
 }
 
+/* May sym b join the run that ends with sym a? The mirror of ksyms_normalise's reach test. */
+static bool joins(const struct ksyms *ks, const struct run *a, const struct sym *b)
+{
+	if (a->mod != b->mod)
+		return false;
+	if (b->mod == 0 && ks->etext)
+		return true; /* vmlinux up to _etext: placed whatever the gap */
+	return b->addr - a->last <= MOD_SYM_REACH;
+}
+
+/* Merge the sorted symbols into runs: counted first, so that only the runs are allocated. */
+static int build_runs(struct ksyms *ks)
+{
+	struct run cur = {0};
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ks->nsyms; i++) {
+		const struct sym *s = &ks->syms[i];
+
+		if (n && joins(ks, &cur, s)) {
+			cur.last = s->addr;
+		} else {
+			cur = (struct run){.start = s->addr, .last = s->addr, .mod = s->mod};
+			n++;
+		}
+	}
+	ks->runs = calloc(n ? n : 1, sizeof(*ks->runs));
+	if (!ks->runs)
+		return -ENOMEM;
+	n = 0;
+	for (uint32_t i = 0; i < ks->nsyms; i++) {
+		const struct sym *s = &ks->syms[i];
+
+		if (n && joins(ks, &ks->runs[n - 1], s))
+			ks->runs[n - 1].last = s->addr;
+		else
+			ks->runs[n++] =
+			    (struct run){.start = s->addr, .last = s->addr, .mod = s->mod};
+	}
+	ks->nruns = n;
+	free(ks->syms);
+	ks->syms = NULL;
+	ks->syms_cap = 0;
+	return 0;
+}
+
 static int finish(struct ksyms *ks)
 {
 	uint32_t keep = 0;
@@ -229,6 +289,15 @@ static int finish(struct ksyms *ks)
 	}
 	ks->nsyms = keep;
 	qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), cmp_addr);
+	/* the arena doubled while growing: give back its unused tail before pointing into it */
+	if (ks->strings_len && ks->strings_len < ks->strings_cap) {
+		char *np = realloc(ks->strings, ks->strings_len);
+
+		if (np) {
+			ks->strings = np;
+			ks->strings_cap = ks->strings_len;
+		}
+	}
 
 	for (uint32_t m = 0; m < ks->nmods; m++) {
 		ks->per_mod[m] =
@@ -245,74 +314,103 @@ static int finish(struct ksyms *ks)
 	}
 	for (uint32_t m = 0; m < ks->nmods; m++)
 		qsort(ks->per_mod[m], ks->per_mod_n[m], sizeof(struct tdf_ksym), cmp_off);
+	return build_runs(ks);
+}
+
+struct parse {
+	struct ksyms *ks;
+	uint32_t last_mod;
+	bool nonzero;
+};
+
+static int parse_begin(struct parse *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->ks = calloc(1, sizeof(*ps->ks));
+	if (!ps->ks)
+		return -ENOMEM;
+	ps->ks->mods = calloc(16, sizeof(*ps->ks->mods));
+	if (!ps->ks->mods)
+		return -ENOMEM;
+	ps->ks->mods_cap = 16;
+	ps->ks->nmods = 1;
 	return 0;
+}
+
+/* The lines of text[0..len); with more to come, a last line without '\n' is left: *used. */
+static int parse_lines(struct parse *ps, const char *text, size_t len, bool more, size_t *used)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		int rc;
+
+		if (!nl && more)
+			break;
+		rc = parse_line(ps->ks, p, le, &ps->last_mod, &ps->nonzero);
+		if (rc < 0)
+			return rc;
+		p = nl ? nl + 1 : end;
+	}
+	*used = (size_t)(p - text);
+	return 0;
+}
+
+static struct ksyms *parse_end(struct parse *ps, int rc)
+{
+	if (!rc && !ps->nonzero)
+		rc = -EPERM;
+	if (!rc && !ps->ks->text)
+		rc = -EINVAL;
+	if (!rc)
+		rc = finish(ps->ks);
+	if (!rc)
+		return ps->ks;
+	ksyms_free(ps->ks);
+	errno = -rc;
+	return NULL;
 }
 
 struct ksyms *ksyms_parse(const char *text, size_t len)
 {
-	struct ksyms *ks = calloc(1, sizeof(*ks));
-	const char *p = text, *end = text + len;
-	uint32_t last_mod = 0;
-	bool nonzero = false;
-	int rc = -ENOMEM;
+	struct parse ps;
+	size_t used;
+	int rc = parse_begin(&ps);
 
-	if (!ks)
-		goto fail;
-	ks->mods = calloc(16, sizeof(*ks->mods));
-	if (!ks->mods)
-		goto fail;
-	ks->mods_cap = 16;
-	ks->nmods = 1;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		rc = parse_line(ks, p, le, &last_mod, &nonzero);
-		if (rc < 0)
-			goto fail;
-		p = nl ? nl + 1 : end;
-	}
-	if (!nonzero) {
-		rc = -EPERM;
-		goto fail;
-	}
-	if (!ks->text) {
-		rc = -EINVAL;
-		goto fail;
-	}
-	rc = finish(ks);
-	if (rc)
-		goto fail;
-	return ks;
-fail:
-	ksyms_free(ks);
-	errno = -rc;
-	return NULL;
+	if (!rc)
+		rc = parse_lines(&ps, text, len, false, &used);
+	return parse_end(&ps, rc);
 }
 
 struct ksyms *ksyms_load(const char *path)
 {
 	int fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 1 << 20;
-	char *buf = NULL, *nb;
+	size_t len = 0, cap = KALLSYMS_READ_BUF, total = 0, used;
 	struct ksyms *ks;
+	struct parse ps;
+	char *buf = NULL, *nb;
 	ssize_t n;
-	int saved;
+	int rc, saved;
 
 	if (fd < 0)
 		return NULL;
-	buf = malloc(cap);
-	if (!buf)
-		goto fail;
-	for (;;) {
+	rc = parse_begin(&ps);
+	if (!rc && !(buf = malloc(cap)))
+		rc = -ENOMEM;
+	while (!rc) {
 		if (len == cap) {
+			/* a line longer than the buffer: not kallsyms as we know it, but bounded */
 			if (cap >= KALLSYMS_READ_MAX) {
-				errno = EFBIG;
-				goto fail;
+				rc = -EFBIG;
+				break;
 			}
 			nb = realloc(buf, cap * 2);
-			if (!nb)
-				goto fail;
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
 			buf = nb;
 			cap *= 2;
 		}
@@ -320,24 +418,27 @@ struct ksyms *ksyms_load(const char *path)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
-		}
-		if (n == 0)
+			rc = -errno;
 			break;
+		}
+		total += (size_t)n;
+		if (total > KALLSYMS_READ_MAX) {
+			rc = -EFBIG;
+			break;
+		}
 		len += (size_t)n;
+		rc = parse_lines(&ps, buf, len, n > 0, &used);
+		if (rc || n == 0)
+			break;
+		memmove(buf, buf + used, len - used);
+		len -= used;
 	}
-	close(fd);
-	ks = ksyms_parse(buf, len);
 	saved = errno;
+	close(fd);
 	free(buf);
 	errno = saved;
+	ks = parse_end(&ps, rc);
 	return ks;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
 }
 
 void ksyms_free(struct ksyms *ks)
@@ -354,6 +455,7 @@ void ksyms_free(struct ksyms *ks)
 	free(ks->mod_base);
 	free(ks->mods);
 	free(ks->syms);
+	free(ks->runs);
 	free(ks->strings);
 	free(ks);
 }
@@ -362,24 +464,27 @@ struct tdf_kaddr ksyms_normalise(const struct ksyms *ks, uint64_t addr)
 {
 	struct tdf_kaddr unknown = {TDF_MOD_UNKNOWN, 0};
 	uint32_t lo = 0, hi;
-	const struct sym *s;
+	const struct run *s;
+	uint64_t near; /* the nearest symbol at or below addr */
 
-	if (!ks || !ks->nsyms || addr < ks->syms[0].addr)
+	if (!ks || !ks->nruns || addr < ks->runs[0].start)
 		return unknown;
-	hi = ks->nsyms;
-	while (hi - lo > 1) { /* last sym with sym.addr <= addr */
+	hi = ks->nruns;
+	while (hi - lo > 1) { /* last run with start <= addr */
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (ks->syms[mid].addr <= addr)
+		if (ks->runs[mid].start <= addr)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	s = &ks->syms[lo];
+	s = &ks->runs[lo];
+	/* inside a run the symbol below lies within reach of addr (joins()) */
+	near = addr <= s->last ? addr : s->last;
 	if (s->mod == 0) {
-		if (ks->etext ? addr >= ks->etext : addr - s->addr > MOD_SYM_REACH)
+		if (ks->etext ? addr >= ks->etext : addr - near > MOD_SYM_REACH)
 			return unknown;
-	} else if (addr - s->addr > MOD_SYM_REACH) {
+	} else if (addr - near > MOD_SYM_REACH) {
 		return unknown;
 	}
 	if (addr - ks->mod_base[s->mod] > UINT32_MAX)

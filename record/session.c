@@ -5,6 +5,7 @@
 #include <bpf/btf.h>
 #include <errno.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,10 +360,26 @@ static int start_writing(struct session *s, struct session_err *e)
 	return 0;
 }
 
+/*
+ * What only setup needed, before the recording's long life: the parsed vmlinux BTF (6 MiB on
+ * 6.18; reason and state names were copied out, libbpf loads its own for CO-RE), freed before
+ * the probe and the kallsyms snapshot add theirs to the peak, and the heap setup's parsers
+ * left free (malloc_trim), once more after the probe is up.
+ */
+static int release_setup(struct session *s, struct session_err *e)
+{
+	(void)e;
+	btf__free(s->vmlinux);
+	s->vmlinux = NULL;
+	malloc_trim(0);
+	return 0;
+}
+
 int session_setup(struct session *s, struct session_err *e)
 {
-	if (resolve_user(s, e) || check_kernel(s, e) || configure_probe(s, e) ||
-	    open_metrics(s, e) || open_output(s, e) || start_probe(s, e) || start_writing(s, e))
+	if (resolve_user(s, e) || check_kernel(s, e) || release_setup(s, e) ||
+	    configure_probe(s, e) || open_metrics(s, e) || open_output(s, e) || start_probe(s, e) ||
+	    release_setup(s, e) || start_writing(s, e))
 		return -1;
 	return 0;
 }

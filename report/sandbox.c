@@ -167,6 +167,9 @@ int rpt_sandbox_enter(void)
 	/* audit the trapped call too (type=1326 in dmesg); older kernels: no log, no matter */
 	if (!rc)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+	/* every thread: the readers' read-ahead workers (format/reader.c) started at open */
+	if (!rc)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!rc)
 		rc = add_rules(ctx);
 	if (!rc)

@@ -20,6 +20,8 @@ PKGS="$PKGS libssl-dev"
 # tcpdrop-record --metrics and tools/clickhouse: the real servers of the fleet tests
 # (promtool is in prometheus; curl scrapes node_exporter)
 PKGS="$PKGS prometheus-node-exporter prometheus clickhouse-server clickhouse-client curl"
+# make bench: the cost on a healthy host (a TCP stream over veth, no drops)
+PKGS="$PKGS iperf3"
 
 missing=
 for p in $PKGS; do
