@@ -7,7 +7,7 @@
 .SECONDARY:
 .SUFFIXES:
 
-VERSION := 0.1.0
+VERSION := 0.2.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
