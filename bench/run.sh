@@ -127,6 +127,7 @@ start_tracer() {
 	floor) set -- "$FLOOR" "$FLOOR_OBJ" ;;
 	rec | rec-max) set -- "$REC" -q -w "$d/out.tdrop" ;;
 	rec-nostack) set -- "$REC" -q --no-stack -w "$d/out.tdrop" ;;
+	rec-noowner) set -- "$REC" -q --no-owner -w "$d/out.tdrop" ;;
 	bt) set -- bpftrace "$BT" ;;
 	bt-dist) set -- bpftrace "$BT_DIST" ;;
 	bt-dist-btf) set -- bpftrace "$BT_DIST_BTF" ;;
@@ -250,7 +251,7 @@ load0=$(cut -d' ' -f1 /proc/loadavg)
 log "mode $mode: ${DUR}s floods, $REPS repetitions, namespace $NS (netns $NETNS_INO)"
 
 # ---- 1. cost per drop: the configurations, interleaved so that drift hits all alike ----
-CFGS="none floor rec rec-nostack bt perf none-max rec-max"
+CFGS="none floor rec rec-nostack rec-noowner bt perf none-max rec-max"
 ncfg=$(echo $CFGS | wc -w)
 # does the distribution's script start at all, as shipped and with only its BTF branch?
 # (once each: where it starts, it captures no socket-less drop, see the table)

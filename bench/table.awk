@@ -23,11 +23,12 @@ function num(x, fmt) {
 }
 
 BEGIN {
-	order = "none floor rec rec-nostack bt bt-dist bt-dist-btf perf bcc none-max rec-max"
+	order = "none floor rec rec-nostack rec-noowner bt bt-dist bt-dist-btf perf bcc none-max rec-max"
 	name["none"] = "no tracer"
 	name["floor"] = "floor: empty program on tp_btf/kfree_skb (bench/floor.bpf.c)"
 	name["rec"] = "tcpdrop-record (defaults)"
 	name["rec-nostack"] = "tcpdrop-record --no-stack"
+	name["rec-noowner"] = "tcpdrop-record --no-owner (the socket-owner lookup's cost: compare with defaults)"
 	name["bt"] = "bpftrace bench/tcpdrop.bt (every TCP drop, reason, kstack)"
 	name["bt-dist"] = "bpftrace tcpdrop.bt (Debian's, as shipped)"
 	name["bt-dist-btf"] = "bpftrace tcpdrop.bt (Debian's, BTF branch only)"

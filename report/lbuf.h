@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* lbuf: a fixed line buffer the views fill by hand and write with one fwrite per event. */
+/* lbuf: a fixed buffer the views fill by hand with lines and write with one fwrite. */
 #ifndef TCPDROP_RPT_LBUF_H
 #define TCPDROP_RPT_LBUF_H
 
@@ -161,6 +161,19 @@ static inline void rpt_lbuf_u64(struct rpt_lbuf *b, uint64_t v)
 	}
 }
 
+/* v < 10^9 as exactly nine digits into q (no terminator): a nanosecond fraction. */
+static inline void rpt_lbuf_fmt_9digits(char q[9], uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	q[0] = (char)('0' + hi / 10000);
+	hi %= 10000;
+	memcpy(q + 1, rpt_lbuf_digits2 + 2 * (hi / 100), 2);
+	memcpy(q + 3, rpt_lbuf_digits2 + 2 * (hi % 100), 2);
+	memcpy(q + 5, rpt_lbuf_digits2 + 2 * (lo / 100), 2);
+	memcpy(q + 7, rpt_lbuf_digits2 + 2 * (lo % 100), 2);
+}
+
 /* v as exactly width digits with leading zeros (v < 10^width), like "%0*u". */
 static inline void rpt_lbuf_u64_zero(struct rpt_lbuf *b, uint64_t v, int width)
 {
@@ -169,6 +182,58 @@ static inline void rpt_lbuf_u64_zero(struct rpt_lbuf *b, uint64_t v, int width)
 	while (tmp + 24 - q < width && q > tmp)
 		*--q = '0';
 	rpt_lbuf_mem(b, q, (size_t)(tmp + 24 - q));
+}
+
+/*
+ * The unchecked cursor, for lines whose length has a known bound: make sure that much room
+ * is left once, then write through a plain char pointer (rpt_lbuf_end() ... rpt_lbuf_commit()).
+ * The compiler keeps such a pointer in a register, where every checked append above must
+ * reload b->len, since a store through b->p may alias it.
+ */
+static inline char *rpt_lbuf_end(const struct rpt_lbuf *b)
+{
+	return b->p + b->len;
+}
+
+static inline void rpt_lbuf_commit(struct rpt_lbuf *b, char *end)
+{
+	b->len = (size_t)(end - b->p);
+}
+
+static inline char *rpt_lbuf_put_mem(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* A string literal: its length known when compiled, the copy a few stores. */
+#define RPT_LBUF_PUT_LIT(p, lit) rpt_lbuf_put_mem((p), "" lit, sizeof(lit) - 1)
+
+/* Decimal digits of v (at most 10). */
+static inline char *rpt_lbuf_put_u32(char *p, uint32_t v)
+{
+	char *q = p + rpt_lbuf_ndigits(v), *end = q;
+
+	while (v >= 100) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		q -= 2;
+		memcpy(q, rpt_lbuf_digits2 + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, rpt_lbuf_digits2 + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return end;
+}
+
+/* Decimal digits of v (at most 20). */
+static inline char *rpt_lbuf_put_u64(char *p, uint64_t v)
+{
+	char tmp[24], *q = rpt_lbuf_fmt_u64(tmp, v);
+
+	return rpt_lbuf_put_mem(p, q, (size_t)(tmp + 24 - q));
 }
 
 /* Write the buffer; 0, -E2BIG if something did not fit (nothing written) or the write's

@@ -57,19 +57,30 @@ static void put(char *buf, size_t len, size_t *pos, const char *s, size_t n)
 			buf[*pos] = s[i];
 }
 
+/* A byte that both escapes copy as it is (printable ASCII but backslash; JSON also escapes ") */
+static inline bool plain(unsigned char c, bool json)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' && !(json && c == '"');
+}
+
 /* json: false = \\ and \xNN; true = JSON escapes (without the quotes). */
 static size_t escape(char *buf, size_t len, const char *str, size_t maxlen, bool json)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strnlen(str, maxlen), i = 0, pos = 0, u;
+	size_t room = len ? len - 1 : 0, lim = maxlen < room ? maxlen : room, i = 0, pos, n, u;
 	char tmp[8];
 
-	/* Most strings need no escaping: copy those in one go. */
-	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && !(json && s[i] == '"'))
+	/* Most strings need no escaping: copied while scanned, no strlen before (a NUL is not
+	 * plain, so the scan stops there too). */
+	while (i < lim && plain(s[i], json)) {
+		buf[i] = (char)s[i];
 		i++;
-	if (len > 0)
-		memcpy(buf, s, i < len - 1 ? i : len - 1);
+	}
+	if (i == room)
+		while (i < maxlen && plain(s[i], json))
+			i++;
 	pos = i;
+	n = i < maxlen && s[i] ? i + strnlen(str + i, maxlen - i) : i;
 	while (i < n) {
 		unsigned char c = s[i];
 
@@ -211,6 +222,61 @@ static void fmt_ipv4(const uint8_t a[4], char *buf)
 	*p = '\0';
 }
 
+/*
+ * IPv6 text by hand, the same bytes glibc's inet_ntop writes (RFC 5952 with one exception
+ * kept for identical output: "::ffff:a.b.c.d" and "::a.b.c.d" for the IPv4-mapped and
+ * -compatible forms): the longest run of two or more zero words, the first of equal runs,
+ * becomes "::"; words in lower-case hex without leading zeros. buf >= INET6_ADDRSTRLEN.
+ */
+static void fmt_ipv6(const uint8_t a[16], char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 0, cur = -1, i;
+	uint16_t w[8];
+	char *p = buf;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i;
+			if (i - cur + 1 > best_len) {
+				best = cur;
+				best_len = i - cur + 1;
+			}
+		} else {
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		unsigned v = w[i];
+
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			fmt_ipv4(a + 12, p);
+			return;
+		}
+		if (v >= 0x1000)
+			*p++ = hex[v >> 12];
+		if (v >= 0x100)
+			*p++ = hex[v >> 8 & 0xf];
+		if (v >= 0x10)
+			*p++ = hex[v >> 4 & 0xf];
+		*p++ = hex[v & 0xf];
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	*p = '\0';
+}
+
 const char *rpt_fmt_addr(uint8_t family, const uint8_t addr[16], char *buf, size_t len)
 {
 	if (family == 4 && len >= 16) {
@@ -218,6 +284,8 @@ const char *rpt_fmt_addr(uint8_t family, const uint8_t addr[16], char *buf, size
 	} else if (family == 4) {
 		if (!inet_ntop(AF_INET, addr, buf, len))
 			snprintf(buf, len, "?");
+	} else if (family == 6 && len >= INET6_ADDRSTRLEN) {
+		fmt_ipv6(addr, buf);
 	} else if (family == 6) {
 		if (!inet_ntop(AF_INET6, addr, buf, len))
 			snprintf(buf, len, "?");

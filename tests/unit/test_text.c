@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include <cmocka.h>
 
@@ -103,6 +104,56 @@ static void test_addresses(void **state)
 	assert_string_equal(rpt_fmt_addr(9, v6, buf, sizeof(buf)), "?");
 }
 
+/* The hand-written IPv4/IPv6 text is glibc inet_ntop's, byte for byte. */
+static void test_addresses_match_inet_ntop(void **state)
+{
+	static const uint8_t fixed[][16] = {
+	    {0},
+	    {[15] = 1},
+	    {0x20, 0x01, 0x0d, 0xb8},
+	    {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+	    {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}, /* tie: first run */
+	    {0x20, 0x01, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1},	  /* no zero group */
+	    {0x20, 0x01, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1},	  /* one: not "::" */
+	    {[10] = 0xff, [11] = 0xff, [12] = 192, [13] = 0, [14] = 2, [15] = 1}, /* mapped */
+	    {[12] = 192, [13] = 0, [14] = 2, [15] = 1},				  /* compatible */
+	    {[0] = 0xfe, [1] = 0x80, [15] = 0x0a},
+	    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	     0xff, 0xff},
+	    {[14] = 0, [15] = 0, [0] = 1}, /* 100:: */
+	};
+	uint8_t a[16];
+	char got[64], want[64];
+	uint32_t x = 12345;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		assert_non_null(inet_ntop(AF_INET6, fixed[i], want, sizeof(want)));
+		assert_string_equal(rpt_fmt_addr(6, fixed[i], got, sizeof(got)), want);
+	}
+	/* random addresses, many zero groups so every run length and position occurs */
+	for (int n = 0; n < 200000; n++) {
+		for (int k = 0; k < 16; k += 2) {
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % 3 == 0) {
+				a[k] = a[k + 1] = 0;
+			} else {
+				a[k] = (uint8_t)(x >> 8);
+				a[k + 1] = (uint8_t)(x >> 24 & ((x >> 20) & 1 ? 0xff : 0x0f));
+			}
+		}
+		if (n % 7 == 0) { /* now and then IPv4-mapped or -compatible */
+			memset(a, 0, 10);
+			a[10] = a[11] = n % 14 ? 0xff : 0;
+		}
+		assert_non_null(inet_ntop(AF_INET6, a, want, sizeof(want)));
+		assert_string_equal(rpt_fmt_addr(6, a, got, sizeof(got)), want);
+		assert_non_null(inet_ntop(AF_INET, a + 12, want, sizeof(want)));
+		memcpy(a, a + 12, 4);
+		assert_string_equal(rpt_fmt_addr(4, a, got, sizeof(got)), want);
+	}
+}
+
 static void test_times(void **state)
 {
 	const uint64_t t = UINT64_C(1714564801000000001); /* 2024-05-01T12:00:01.000000001Z */
@@ -136,7 +187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape_text), cmocka_unit_test(test_escape_truncates_safely),
 	    cmocka_unit_test(test_json_string), cmocka_unit_test(test_flags),
-	    cmocka_unit_test(test_addresses),	cmocka_unit_test(test_times),
+	    cmocka_unit_test(test_addresses),	cmocka_unit_test(test_addresses_match_inet_ntop),
+	    cmocka_unit_test(test_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
