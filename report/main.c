@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,12 @@ int main(int argc, char **argv)
 	FILE *out = stdout;
 	int rc, status = 1;
 
+	/*
+	 * One malloc arena for every thread: a second arena, which glibc makes for a reader's
+	 * read-ahead thread when the main one is busy, reads /proc/sys/vm/overcommit_memory the
+	 * first time it shrinks, an open() the seccomp filter (rightly) refuses.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	rc = rpt_opts_parse(argc, argv, &o);
 	if (rc) {
 		fprintf(stderr, PROG ": %s%s\n", o.err ? o.err : strerror(-rc),
