@@ -3,17 +3,6 @@
 # measurements (label input drops secs rss_kb status; tab-separated), with -v startup=FILE
 # (tool, seconds), -v synth_bytes=N and -v dec_caused=N.
 
-function median(list,    n, v, i, j, t) {
-	n = split(list, v, " ")
-	if (n == 0)
-		return ""
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return v[int((n + 1) / 2)]
-}
-
 {
 	n++
 	label[n] = $1; input[n] = $2; drops[n] = $3; secs[n] = $4; rss[n] = $5; status[n] = $6

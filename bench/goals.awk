@@ -4,16 +4,6 @@
 # (cfg rep bits/s drops-of-the-stream drops-of-other-work; tab-separated), with -v early=FILE (cfg calls ns/call sent drops
 # calls/s; a "stream" line: calls, run time ns, seconds) and -v iperf_t=SECS.
 
-function median(list,    n, v, i, j, t) {
-	n = split(list, v, " ")
-	if (n == 0)
-		return ""
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return v[int((n + 1) / 2)]
-}
 function has(k) { return (k in kv) && kv[k] != "" && kv[k] != "-" }
 function get(k) { return has(k) ? kv[k] : "-" }
 function verdict(ok, k1, k2) {

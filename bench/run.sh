@@ -535,10 +535,10 @@ OUT=$RESULTS/$(date -u +%Y-%m-%d)-$mode.md
 		"configurations interleaved; total run time ${total} s."
 	echo
 	awk -F'\t' -v stats="$STATS" -v startup="$STARTUP" -v hz="$HZ" -v summary="$W/sum.rec" \
-		-f "$top/bench/table.awk" "$RAW" >"$W/table.md"
+		-f "$top/bench/median.awk" -f "$top/bench/table.awk" "$RAW" >"$W/table.md"
 	awk -F'\t' -v synth_bytes="$synth_bytes" -v dec_caused="$dec_caused" -v startup="$STARTUP" \
-		-v summary="$W/sum.dec" -f "$top/bench/decode.awk" "$DEC" >"$W/decode.md"
-	awk -F'\t' -v early="$EARLY" -v iperf_t="$IPERF_T" -f "$top/bench/goals.awk" \
+		-v summary="$W/sum.dec" -f "$top/bench/median.awk" -f "$top/bench/decode.awk" "$DEC" >"$W/decode.md"
+	awk -F'\t' -v early="$EARLY" -v iperf_t="$IPERF_T" -f "$top/bench/median.awk" -f "$top/bench/goals.awk" \
 		"$W/sum.rec" "$W/sum.dec" "$HEALTHY"
 	echo
 	cat "$W/table.md"

@@ -3,16 +3,6 @@
 # (cfg rep rate sent caused captured lost cpu_s rss_kb bytes attach_s status; tab-separated),
 # with -v stats=FILE (cfg, BPF ns per run) and -v hz=CLK_TCK.
 
-function median(list,    n, v, i, j, t) {
-	n = split(list, v, " ")
-	if (n == 0)
-		return ""
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return v[int((n + 1) / 2)]
-}
 function add(arr, key, val) {
 	if (val == "-" || val == "")
 		return
