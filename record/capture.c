@@ -20,8 +20,6 @@ struct capture {
 	struct tdf_kaddr frames[TDF_STACK_MAX];
 	struct owners *owners;
 	struct nsnames *nsnames;
-	/* names of the drop being written, for the metrics labels */
-	const char *cur_netns, *cur_container;
 };
 
 struct capture *capture_new(const struct capture_cfg *cfg)
@@ -146,8 +144,12 @@ int capture_begin_file(void *arg, struct tdf_writer *w)
 	return tdf_writer_flush(w);
 }
 
-/* The labels as tcpdrop-report names them: reason without its prefix, netns as its inode. */
-static void count_drop(struct capture *c, const struct tde_event *e)
+/*
+ * The labels as tcpdrop-report names them: reason without its prefix, netns by its name
+ * (netns_name, NULL when it has none) else its inode, the owner's container (or NULL).
+ */
+static void count_drop(struct capture *c, const struct tde_event *e, const char *netns_name,
+		       const char *container)
 {
 	const struct btfnames *r = c->cfg.reasons;
 	const char *reason = NULL;
@@ -158,12 +160,12 @@ static void count_drop(struct capture *c, const struct tde_event *e)
 			reason = tdf_reason_short(r->names[i].name);
 	if (!reason)
 		snprintf(unknown, sizeof(unknown), "UNKNOWN_%u", (unsigned)e->reason);
-	snprintf(netns, sizeof(netns), "%u", (unsigned)e->netns);
-	metrics_drop_add(c->cfg.metrics, reason ? reason : unknown, e->family,
-			 c->cur_netns ? c->cur_netns
-			 : e->netns   ? netns
-				      : NULL,
-			 c->cur_container);
+	if (!netns_name && e->netns) {
+		snprintf(netns, sizeof(netns), "%u", (unsigned)e->netns);
+		netns_name = netns;
+	}
+	metrics_drop_add(c->cfg.metrics, reason ? reason : unknown, e->family, netns_name,
+			 container);
 }
 
 /* A NETNS record unless this file has it already. */
@@ -181,16 +183,16 @@ static int netns_put(struct capture *c, struct nsnames_ent *ne)
 
 /*
  * The drop's owner: its CGROUP and OWNER records (and the owner's container netns name)
- * unless this file has them. Returns the OWNER id (0 none) in *id. 0 or -errno.
+ * unless this file has them. The owner, or NULL for none, in *out. 0 or -errno.
  */
-static int owner_put(struct capture *c, const struct tde_event *e, uint32_t *id)
+static int owner_put(struct capture *c, const struct tde_event *e, struct owners_ent **out)
 {
 	uint32_t gen = output_generation(c->cfg.out) + 1;
 	struct owners_ent *oe;
 	struct tdf_record rec;
 	int rc;
 
-	*id = 0;
+	*out = NULL;
 	oe = owners_lookup(c->owners, e->owner_sk, e->owner_cookie, e->ts_ns);
 	if (!oe)
 		return 0;
@@ -223,8 +225,7 @@ static int owner_put(struct capture *c, const struct tde_event *e, uint32_t *id)
 			return rc;
 		oe->gen = gen;
 	}
-	c->cur_container = oe->cg && oe->cg->container[0] ? oe->cg->container : NULL;
-	*id = oe->id;
+	*out = oe;
 	return 0;
 }
 
@@ -234,7 +235,9 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 	const struct tde_event *e = pe->ev;
 	struct tdf_record rec;
 	struct tdf_drop *d = &rec.drop;
-	uint32_t stack_id = 0, owner;
+	struct nsnames_ent *ne = NULL;
+	struct owners_ent *oe = NULL;
+	uint32_t stack_id = 0;
 	int64_t now_s;
 	int rc;
 
@@ -267,25 +270,21 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 		}
 	}
 
-	c->cur_netns = c->cur_container = NULL;
 	if (c->nsnames && e->netns) {
-		struct nsnames_ent *ne = nsnames_get(c->nsnames, e->netns, e->ts_ns);
-
+		ne = nsnames_get(c->nsnames, e->netns, e->ts_ns);
 		rc = netns_put(c, ne);
 		if (rc)
 			return rc;
-		c->cur_netns = ne ? ne->name : NULL;
 	}
-	owner = 0;
 	if (c->owners && e->owner_sk) {
-		rc = owner_put(c, e, &owner);
+		rc = owner_put(c, e, &oe);
 		if (rc)
 			return rc;
 	}
 
 	memset(&rec, 0, sizeof(rec));
 	rec.type = TDF_REC_DROP;
-	d->owner = owner;
+	d->owner = oe ? oe->id : 0;
 	d->seq_no = ++c->seq_no;
 	d->ts_ns = e->ts_ns;
 	d->cpu = e->cpu;
@@ -318,7 +317,8 @@ int capture_on_event(void *arg, const struct probe_event *pe)
 		return rc;
 	c->st.drops++;
 	if (c->cfg.metrics)
-		count_drop(c, e);
+		count_drop(c, e, ne ? ne->name : NULL,
+			   oe && oe->cg && oe->cg->container[0] ? oe->cg->container : NULL);
 	return 0;
 }
 
